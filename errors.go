@@ -26,8 +26,10 @@ const (
 	EUnsupportedMedia    = "UNSUPPORTED_MEDIA_TYPE"
 	EMethodNotAllowed    = "METHOD_NOT_ALLOWED"
 	EMaxConcurrency      = "MAX_CONCURRENCY_REACHED"
+	EStreamTakenOver     = "STREAM_TAKEN_OVER"
 	EThrottled           = "THROTTLED"
 	EInternal            = "INTERNAL"
+	EUnavailable         = "SERVICE_UNAVAILABLE"
 )
 
 // Error is an error a client may see: a code from the list above and a

@@ -419,9 +419,16 @@ func (q *Queue) SetShuffle(on bool) error {
 	if err != nil {
 		return err
 	}
+	stored := make(map[string]bool, len(all))
 	for i := range all {
+		stored[all[i].Ref] = true
 		if c, ok := q.cache[all[i].Ref]; ok {
 			all[i] = *c // keep changes made earlier in this operation
+		}
+	}
+	for _, ref := range q.added {
+		if !stored[ref] {
+			all = append(all, *q.cache[ref])
 		}
 	}
 	q.S.ShuffleEpoch++

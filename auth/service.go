@@ -1,0 +1,172 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/segue/segue"
+)
+
+// Store keeps users, keys and tokens.
+type Store interface {
+	CreateUser(ctx context.Context, u User) error // CONFLICT if the name is taken
+	UserByName(ctx context.Context, name string) (User, error)
+	UserByID(ctx context.Context, id string) (User, error)
+	CreateKey(ctx context.Context, k Key) error // CONFLICT if the name is taken
+	KeyByHash(ctx context.Context, hash string) (Key, error)
+	KeyByName(ctx context.Context, name string) (Key, error)
+	SetKeyDisabled(ctx context.Context, name string, disabled bool) error
+	CreateToken(ctx context.Context, t Token) error
+	TokenByHash(ctx context.Context, hash string) (Token, error)
+}
+
+// Service authenticates requests and manages users, keys and tokens.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// MaxNameLength bounds user and key names.
+const MaxNameLength = 64
+
+func checkName(what, name string) error {
+	if name == "" || len(name) > MaxNameLength {
+		return segue.Errorf(segue.EBadRequest, "%s name must be 1 to %d characters", what, MaxNameLength)
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '@') {
+			return segue.Errorf(segue.EBadRequest, "%s name %q may hold only letters, digits and - _ . @", what, name)
+		}
+	}
+	return nil
+}
+
+// NewID returns a random UUID (version 4).
+func NewID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// CreateUser adds a listener.
+func (s *Service) CreateUser(ctx context.Context, name string, tier Tier) (User, error) {
+	if err := checkName("user", name); err != nil {
+		return User{}, err
+	}
+	if _, err := ParseTier(string(tier)); err != nil {
+		return User{}, err
+	}
+	u := User{ID: NewID(), Name: name, Tier: tier, CreatedAt: s.Now().UTC()}
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// EnsureUser returns the user named name, creating it with tier if absent.
+func (s *Service) EnsureUser(ctx context.Context, name string, tier Tier) (User, error) {
+	u, err := s.Store.UserByName(ctx, name)
+	if segue.ErrorCode(err) == segue.ENotFound {
+		return s.CreateUser(ctx, name, tier)
+	}
+	return u, err
+}
+
+// CreateKey registers a security profile and returns its secret, which is
+// shown only now.
+func (s *Service) CreateKey(ctx context.Context, name string) (Key, string, error) {
+	secret := NewSecret("sgk_")
+	k, err := s.addKey(ctx, name, secret)
+	return k, secret, err
+}
+
+// EnsureKey registers secret under name unless a key with that secret
+// exists already.
+func (s *Service) EnsureKey(ctx context.Context, name, secret string) (Key, error) {
+	k, err := s.Store.KeyByHash(ctx, Hash(secret))
+	if segue.ErrorCode(err) == segue.ENotFound {
+		return s.addKey(ctx, name, secret)
+	}
+	return k, err
+}
+
+func (s *Service) addKey(ctx context.Context, name, secret string) (Key, error) {
+	if err := checkName("key", name); err != nil {
+		return Key{}, err
+	}
+	k := Key{ID: NewID(), Name: name, Hash: Hash(secret), CreatedAt: s.Now().UTC()}
+	if err := s.Store.CreateKey(ctx, k); err != nil {
+		return Key{}, err
+	}
+	return k, nil
+}
+
+// CreateToken issues a bearer token for the user named userName; the
+// secret is shown only now. ttl <= 0 means DefaultTokenTTL; no scopes
+// means music::playback.
+func (s *Service) CreateToken(ctx context.Context, userName string, ttl time.Duration, scopes []string) (string, Token, error) {
+	u, err := s.Store.UserByName(ctx, userName)
+	if err != nil {
+		return "", Token{}, err
+	}
+	if ttl <= 0 {
+		ttl = DefaultTokenTTL
+	}
+	if len(scopes) == 0 {
+		scopes = []string{ScopePlayback}
+	}
+	secret := NewSecret("sgt_")
+	t := Token{Hash: Hash(secret), UserID: u.ID, Scopes: scopes, ExpiresAt: s.Now().Add(ttl).UTC()}
+	if err := s.Store.CreateToken(ctx, t); err != nil {
+		return "", Token{}, err
+	}
+	return secret, t, nil
+}
+
+// Authenticate checks the x-api-key and Authorization headers of a request
+// and returns its caller, or an error with the code SPEC.md §1 gives for
+// each failure.
+func (s *Service) Authenticate(ctx context.Context, apiKey, authorization string) (Principal, error) {
+	if apiKey == "" {
+		return Principal{}, segue.Errorf(segue.EInvalidAPIKey, "the x-api-key header is missing")
+	}
+	k, err := s.Store.KeyByHash(ctx, Hash(apiKey))
+	if segue.ErrorCode(err) == segue.ENotFound {
+		return Principal{}, segue.Errorf(segue.EInvalidAPIKey, "the x-api-key is not a registered security profile")
+	} else if err != nil {
+		return Principal{}, err
+	}
+	if k.Disabled {
+		return Principal{}, segue.Errorf(segue.EAccessDenied, "the security profile is disabled")
+	}
+	scheme, tok, _ := strings.Cut(strings.TrimSpace(authorization), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return Principal{}, segue.Errorf(segue.EInvalidAuthType, "the Authorization header must be \"Bearer <token>\"")
+	}
+	tok = strings.TrimSpace(tok)
+	if tok == "" {
+		return Principal{}, segue.Errorf(segue.EInvalidAuthToken, "the bearer token is empty")
+	}
+	t, err := s.Store.TokenByHash(ctx, Hash(tok))
+	if segue.ErrorCode(err) == segue.ENotFound {
+		return Principal{}, segue.Errorf(segue.EInvalidAccessToken, "the access token is not valid")
+	} else if err != nil {
+		return Principal{}, err
+	}
+	if t.Revoked || !s.Now().Before(t.ExpiresAt) {
+		return Principal{}, segue.Errorf(segue.EInvalidAccessToken, "the access token has expired or was revoked")
+	}
+	if !t.HasScope(ScopePlayback) {
+		return Principal{}, segue.Errorf(segue.EAccessDenied, "the access token lacks the %s scope", ScopePlayback)
+	}
+	u, err := s.Store.UserByID(ctx, t.UserID)
+	if err != nil {
+		return Principal{}, fmt.Errorf("auth: user of token: %w", err)
+	}
+	return Principal{User: u, KeyID: k.ID}, nil
+}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/segue/segue/auth"
+)
+
+// parseArgs parses flags that may come before or after one positional
+// argument, and returns the positional arguments.
+func parseArgs(fs interface {
+	Parse([]string) error
+	Args() []string
+}, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func printResult(stdout io.Writer, asJSON bool, v any, human string) error {
+	if asJSON {
+		return json.NewEncoder(stdout).Encode(v)
+	}
+	_, err := fmt.Fprintln(stdout, human)
+	return err
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, data, sync := newFlags("migrate", stderr, getenv)
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, *data, *sync)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "database in %s is up to date\n", *data)
+	return nil
+}
+
+func usersCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, data, sync := newFlags("users create", stderr, getenv)
+	tier := fs.String("tier", "UNLIMITED", "subscription tier: UNLIMITED, PRIME or FREE")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("users create: give exactly one NAME")
+	}
+	t, err := auth.ParseTier(strings.ToUpper(*tier))
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, *data, *sync)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := authService(db).CreateUser(ctx, pos[0], t)
+	if err != nil {
+		return err
+	}
+	return printResult(stdout, *asJSON, map[string]string{"id": u.ID, "name": u.Name, "tier": string(u.Tier)},
+		fmt.Sprintf("created user %s (%s), id %s", u.Name, u.Tier, u.ID))
+}
+
+func keysCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, data, sync := newFlags("keys create", stderr, getenv)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("keys create: give exactly one NAME")
+	}
+	db, err := openStore(ctx, *data, *sync)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	k, secret, err := authService(db).CreateKey(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	return printResult(stdout, *asJSON, map[string]string{"id": secret, "name": k.Name},
+		fmt.Sprintf("created security profile %s; its x-api-key (shown only now): %s", k.Name, secret))
+}
+
+func keysSetDisabled(ctx context.Context, args []string, disabled bool, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, data, sync := newFlags("keys disable", stderr, getenv)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("keys: give exactly one NAME")
+	}
+	db, err := openStore(ctx, *data, *sync)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.SetKeyDisabled(ctx, pos[0], disabled); err != nil {
+		return err
+	}
+	state := "enabled"
+	if disabled {
+		state = "disabled"
+	}
+	fmt.Fprintf(stdout, "key %s %s\n", pos[0], state)
+	return nil
+}
+
+func tokensCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, data, sync := newFlags("tokens create", stderr, getenv)
+	user := fs.String("user", "", "name of the user the token is for (required)")
+	ttl := fs.Duration("ttl", auth.DefaultTokenTTL, "how long the token lives")
+	scope := fs.String("scope", auth.ScopePlayback, "space-separated scopes")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 || *user == "" {
+		return fmt.Errorf("tokens create: give --user NAME and nothing else")
+	}
+	if *ttl <= 0 || *ttl > 365*24*time.Hour {
+		return fmt.Errorf("tokens create: --ttl must be between 1s and 8760h")
+	}
+	db, err := openStore(ctx, *data, *sync)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	secret, t, err := authService(db).CreateToken(ctx, *user, *ttl, strings.Fields(*scope))
+	if err != nil {
+		return err
+	}
+	exp := t.ExpiresAt.Format(time.RFC3339)
+	return printResult(stdout, *asJSON, map[string]string{"token": secret, "user": *user, "expiresAt": exp},
+		fmt.Sprintf("token for %s (expires %s, shown only now): %s", *user, exp, secret))
+}

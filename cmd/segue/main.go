@@ -1,0 +1,67 @@
+// Command segue is the Segue server and its admin commands: serve, users,
+// keys, tokens and migrate. main only calls run.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "segue:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: segue COMMAND [flags]
+
+commands:
+  serve                                   run the server (default: 127.0.0.1:8080, data in ./segue-data)
+  users create NAME [--tier UNLIMITED|PRIME|FREE] [--json]
+  keys create NAME [--json]               register a security profile (x-api-key)
+  keys disable NAME | keys enable NAME
+  tokens create --user NAME [--ttl 1h] [--scope music::playback] [--json]
+  migrate                                 create or upgrade the data folder's database
+
+Every command takes --data DIR (or SEGUE_DATA). Run "segue COMMAND -h" for its flags.
+`
+
+// run is the whole program: it parses args and runs one command until ctx
+// ends.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	sub := ""
+	if len(rest) > 0 {
+		sub = rest[0]
+	}
+	switch {
+	case cmd == "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case cmd == "migrate":
+		return migrate(ctx, rest, getenv, stdout, stderr)
+	case cmd == "users" && sub == "create":
+		return usersCreate(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "keys" && sub == "create":
+		return keysCreate(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "keys" && (sub == "disable" || sub == "enable"):
+		return keysSetDisabled(ctx, rest[1:], sub == "disable", getenv, stdout, stderr)
+	case cmd == "tokens" && sub == "create":
+		return tokensCreate(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "help" || cmd == "-h" || cmd == "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0]+" "+sub)
+}

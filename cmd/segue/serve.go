@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/segue/segue/auth"
+	"github.com/segue/segue/catalog"
+	"github.com/segue/segue/httpapi"
+	"github.com/segue/segue/media"
+	"github.com/segue/segue/openapi"
+	"github.com/segue/segue/playback"
+	"github.com/segue/segue/sqlite"
+)
+
+// demoUsers are created on first start, one per tier.
+var demoUsers = []struct {
+	name string
+	tier auth.Tier
+}{
+	{"demo-unlimited", auth.TierUnlimited},
+	{"demo-prime", auth.TierPrime},
+	{"demo-free", auth.TierFree},
+}
+
+// demoTokenTTL is how long the demo tokens printed at start live.
+const demoTokenTTL = 24 * time.Hour
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, data, sync := newFlags("serve", stderr, getenv)
+	addr := fs.String("addr", envDefault(getenv, "SEGUE_ADDR", "127.0.0.1:8080"), "address to listen on (env SEGUE_ADDR)")
+	baseURL := fs.String("base-url", getenv("SEGUE_BASE_URL"), "public URL of the server for links and media URLs (env SEGUE_BASE_URL; default http://ADDR)")
+	demo := fs.Bool("demo", envDefault(getenv, "SEGUE_DEMO", "true") == "true", "create and print the demo key and users (env SEGUE_DEMO)")
+	logFormat := fs.String("log-format", envDefault(getenv, "SEGUE_LOG_FORMAT", "text"), "log format: text or json (env SEGUE_LOG_FORMAT)")
+	mediaTTL := fs.Duration("media-url-ttl", media.DefaultTTL, "how long a signed media URL stays valid")
+	if pos, err := parseArgs(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", pos[0])
+	}
+	var logger *slog.Logger
+	switch *logFormat {
+	case "text":
+		logger = slog.New(slog.NewTextHandler(stderr, nil))
+	case "json":
+		logger = slog.New(slog.NewJSONHandler(stderr, nil))
+	default:
+		return fmt.Errorf("serve: --log-format must be text or json")
+	}
+
+	db, err := openStore(ctx, *data, *sync)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := loadDemoCatalog(ctx, db, logger); err != nil {
+		return err
+	}
+	secret, err := instanceSecret(ctx, db)
+	if err != nil {
+		return err
+	}
+	authSvc := authService(db)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	base := strings.TrimRight(*baseURL, "/")
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	srv := &httpapi.Server{
+		Auth: authSvc,
+		Playback: &playback.Service{
+			Store: db, Catalog: db, Now: time.Now,
+		},
+		Tracks:  db,
+		Signer:  media.Signer{Key: secret, TTL: *mediaTTL, Now: time.Now},
+		BaseURL: base, Logger: logger, Ready: db.Ping, OpenAPI: openapi.YAML(), Now: time.Now,
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	fmt.Fprintf(stdout, "Segue is listening on %s (data in %s)\n", base, *data)
+	if *demo {
+		if err := printDemo(ctx, authSvc, secret, base, stdout); err != nil {
+			return err
+		}
+	}
+	go purgeLoop(ctx, srv.Playback, logger)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	logger.Info("serving", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// loadDemoCatalog loads the Chinook catalog into an empty store.
+func loadDemoCatalog(ctx context.Context, db *sqlite.DB, logger *slog.Logger) error {
+	n, err := db.CatalogSize(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	d, err := catalog.Chinook()
+	if err != nil {
+		return err
+	}
+	if err := db.LoadCatalog(ctx, d); err != nil {
+		return err
+	}
+	logger.Info("loaded the Chinook demo catalog", "tracks", len(d.Tracks))
+	return nil
+}
+
+// demoKey derives the demo security profile's secret from the instance
+// secret, so it is the same at every start yet stored only as a hash.
+func demoKey(secret []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("demo security profile"))
+	return "sgk_demo_" + hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// printDemo makes sure the demo key and users exist, issues fresh tokens
+// and prints them with a curl line to paste.
+func printDemo(ctx context.Context, a *auth.Service, secret []byte, base string, stdout io.Writer) error {
+	key := demoKey(secret)
+	if _, err := a.EnsureKey(ctx, "demo", key); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nDemo credentials (tokens last %s; each start prints new ones):\n  x-api-key: %s\n", demoTokenTTL, key)
+	var first string
+	for _, u := range demoUsers {
+		if _, err := a.EnsureUser(ctx, u.name, u.tier); err != nil {
+			return err
+		}
+		tok, _, err := a.CreateToken(ctx, u.name, demoTokenTTL, nil)
+		if err != nil {
+			return err
+		}
+		if first == "" {
+			first = tok
+		}
+		fmt.Fprintf(stdout, "  %-15s %-10s Bearer %s\n", u.name, u.tier, tok)
+	}
+	fmt.Fprintf(stdout, "\nTry (plays the album \"For Those About To Rock\" as demo-unlimited):\n"+
+		"  curl -s -X POST %s/v1/playback/sessions -H 'x-api-key: %s' -H 'Authorization: Bearer %s' "+
+		"-H 'X-Amzn-Device-Id: my-laptop' -H 'Content-Type: application/json' -d '{\"playParams\":{\"id\":\"B0CA000001\"},\"limit\":3}'\n\n",
+		base, key, first)
+	return nil
+}
+
+// purgeLoop deletes expired sessions at start and then every hour.
+func purgeLoop(ctx context.Context, p *playback.Service, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := p.Purge(ctx)
+		if err != nil && ctx.Err() == nil {
+			logger.Error("purge expired sessions", "err", err)
+		} else if n > 0 {
+			logger.Info("purged expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

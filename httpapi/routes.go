@@ -1,0 +1,43 @@
+package httpapi
+
+import "net/http"
+
+type route struct {
+	method, path string
+	handler      http.Handler
+	auth         bool // needs x-api-key and a bearer token
+}
+
+// routes is the whole HTTP surface.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/healthz", s.healthz(), false},
+		{"GET", "/readyz", s.readyz(), false},
+		{"GET", "/openapi.yaml", s.openapi(), false},
+		{"GET", "/v1/media/tracks/{trackId}", s.media(), false},
+
+		{"POST", "/v1/playback/sessions", s.createSession(), true},
+		{"GET", "/v1/playback/sessions/active", s.activeSessions(), true},
+		{"GET", "/v1/playback/sessions/{sessionId}/current", s.current(), true},
+		{"GET", "/v1/playback/sessions/{sessionId}/next", s.next(), true},
+		{"GET", "/v1/playback/sessions/{sessionId}/previous", s.previous(), true},
+		{"GET", "/v1/playback/sessions/{sessionId}/queue", s.queue(), true},
+		{"GET", "/v1/playback/sessions/{sessionId}/entities/{entityReferenceId}", s.restore(), true},
+		{"POST", "/v1/playback/sessions/{sessionId}/queue/next", s.queueNext(), true},
+		{"POST", "/v1/playback/sessions/{sessionId}/queue/last", s.queueLast(), true},
+		{"PUT", "/v1/playback/sessions/{sessionId}/loop", s.setLoop(), true},
+		{"PUT", "/v1/playback/sessions/{sessionId}/shuffle", s.setShuffle(), true},
+		{"POST", "/v1/playback/event", s.event(), true},
+		{"POST", "/v1/playback/events", s.events(), true},
+	}
+}
+
+// Routes returns every "METHOD /path" the server answers, for tests that
+// compare it with the OpenAPI description.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.routes() {
+		out = append(out, r.method+" "+r.path)
+	}
+	return out
+}

@@ -1,0 +1,87 @@
+package playback
+
+import (
+	"time"
+
+	"github.com/segue/segue"
+)
+
+// Event types and termination reasons (SPEC.md §5).
+var (
+	eventTypes = map[string]bool{"start": true, "pause": true, "resume": true, "progress": true, "stop": true}
+	reasons    = map[string]bool{
+		"trackFinished": true, "userNext": true, "userPrev": true, "userStop": true,
+		"trackScrub": true, "error": true, "networkError": true, "systemStop": true,
+	}
+)
+
+// EventInput is a playback event as a client reports it.
+type EventInput struct {
+	MetricID              string
+	Type                  string
+	ClientTimestampMs     int64
+	EntityProgressSeconds *float64
+	DurationSeconds       *float64
+	TerminationReason     string
+	InitialDelayMs        *int64
+	RebufferCount         *int64
+	TakeOverType          string
+}
+
+// Event is an accepted event, linked to who played what.
+type Event struct {
+	EventInput
+	UserID     string
+	SessionID  string
+	Ref        string
+	TrackID    string
+	DeviceID   string
+	ReceivedAt time.Time
+}
+
+// EventResult is the outcome of one reported event.
+type EventResult struct {
+	MetricID  string
+	Duplicate bool
+}
+
+// MaxEventSeconds bounds the seconds fields of an event (one week).
+const MaxEventSeconds = 7 * 24 * 3600
+
+// Validate checks an event's values; the error names the field.
+func (in EventInput) Validate() error {
+	bad := func(format string, args ...any) error { return segue.Errorf(segue.EBadRequest, format, args...) }
+	if in.MetricID == "" || len(in.MetricID) > 100 {
+		return bad("metricId: required, at most 100 characters")
+	}
+	if !eventTypes[in.Type] {
+		return bad("event.type: %q is not one of start, pause, resume, progress, stop", in.Type)
+	}
+	if in.ClientTimestampMs < 0 {
+		return bad("event.clientTimestampInMilliseconds: must not be negative")
+	}
+	for name, v := range map[string]*float64{"entityProgressSeconds": in.EntityProgressSeconds, "durationSeconds": in.DurationSeconds} {
+		if v != nil && (*v < 0 || *v > MaxEventSeconds) {
+			return bad("event.%s: must be between 0 and %d", name, MaxEventSeconds)
+		}
+	}
+	for name, v := range map[string]*int64{"initialPlaybackDelayMilliseconds": in.InitialDelayMs, "rebufferCount": in.RebufferCount} {
+		if v != nil && *v < 0 {
+			return bad("event.%s: must not be negative", name)
+		}
+	}
+	if in.TerminationReason != "" {
+		if !reasons[in.TerminationReason] {
+			return bad("event.terminationReason: %q is not a known reason", in.TerminationReason)
+		}
+		if in.Type != "stop" {
+			return bad("event.terminationReason: only a stop event has one")
+		}
+	}
+	switch in.TakeOverType {
+	case "", "AUTO", "FORCE":
+	default:
+		return bad("options.takeOverType: %q is not one of AUTO, FORCE", in.TakeOverType)
+	}
+	return nil
+}

@@ -1,0 +1,294 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strings"
+
+	"github.com/segue/segue"
+	"github.com/segue/segue/catalog"
+)
+
+// CatalogSize returns the number of tracks in the catalog.
+func (db *DB) CatalogSize(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM tracks").Scan(&n)
+	return n, err
+}
+
+// LoadCatalog adds a whole catalog in one transaction.
+func (db *DB) LoadCatalog(ctx context.Context, d *catalog.Data) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		exec := func(query string, args ...any) error {
+			_, err := tx.ExecContext(ctx, query, args...)
+			return err
+		}
+		for _, g := range d.Genres {
+			if err := exec("INSERT INTO genres (id, name) VALUES (?, ?)", g.ID, g.Name); err != nil {
+				return err
+			}
+		}
+		for _, a := range d.Artists {
+			if err := exec("INSERT INTO artists (id, name) VALUES (?, ?)", a.ID, a.Name); err != nil {
+				return err
+			}
+		}
+		for _, a := range d.Albums {
+			if err := exec("INSERT INTO albums (id, title, artist_id) VALUES (?, ?, ?)", a.ID, a.Title, a.ArtistID); err != nil {
+				return err
+			}
+		}
+		pos := map[string]int{}
+		for _, t := range d.Tracks {
+			pos[t.AlbumID]++
+			if err := exec(`INSERT INTO tracks (id, title, album_id, artist_id, genre_id, composer, duration_ms, isrc, format, media_type, audio_path, album_pos)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				t.ID, t.Title, t.AlbumID, t.ArtistID, t.GenreID, t.Composer, t.DurationMs, t.ISRC, t.Format, t.MediaType, t.AudioPath, pos[t.AlbumID]); err != nil {
+				return err
+			}
+		}
+		for _, p := range d.Playlists {
+			if err := exec("INSERT INTO playlists (id, name) VALUES (?, ?)", p.ID, p.Name); err != nil {
+				return err
+			}
+			for i, id := range p.TrackIDs {
+				if err := exec("INSERT INTO playlist_tracks (playlist_id, pos, track_id) VALUES (?, ?, ?)", p.ID, i, id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: load catalog: %w", err)
+	}
+	return nil
+}
+
+// trackQueries lists the tracks each kind of container plays, in order.
+var trackQueries = map[catalog.Kind]string{
+	catalog.KindTrack:    "SELECT id, artist_id FROM tracks WHERE id = ?",
+	catalog.KindAlbum:    "SELECT id, artist_id FROM tracks WHERE album_id = ? ORDER BY album_pos, id",
+	catalog.KindArtist:   "SELECT id, artist_id FROM tracks WHERE artist_id = ? ORDER BY album_id, album_pos, id",
+	catalog.KindPlaylist: "SELECT t.id, t.artist_id FROM playlist_tracks p JOIN tracks t ON t.id = p.track_id WHERE p.playlist_id = ? ORDER BY p.pos",
+}
+
+var existsQueries = []struct {
+	kind  catalog.Kind
+	query string
+}{
+	{catalog.KindTrack, "SELECT 1 FROM tracks WHERE id = ?"},
+	{catalog.KindAlbum, "SELECT 1 FROM albums WHERE id = ?"},
+	{catalog.KindArtist, "SELECT 1 FROM artists WHERE id = ?"},
+	{catalog.KindPlaylist, "SELECT 1 FROM playlists WHERE id = ?"},
+}
+
+// kindOf returns the kind of a plain catalog id, or RESOURCE_NOT_FOUND.
+func (db *DB) kindOf(ctx context.Context, id string, want catalog.Kind) (catalog.Kind, error) {
+	for _, q := range existsQueries {
+		if want != "" && want != catalog.KindStation && want != q.kind {
+			continue
+		}
+		var one int
+		err := db.r.QueryRowContext(ctx, q.query, id).Scan(&one)
+		if err == nil {
+			return q.kind, nil
+		}
+		if err != sql.ErrNoRows {
+			return "", err
+		}
+	}
+	if want != "" {
+		return "", segue.Errorf(segue.ENotFound, "no %s %s in the catalog", want, id)
+	}
+	return "", segue.Errorf(segue.ENotFound, "no catalog item %s", id)
+}
+
+// Resolve implements playback.Catalog.
+func (db *DB) Resolve(ctx context.Context, raw string) (catalog.Item, error) {
+	id, want, err := catalog.ParseID(raw)
+	if err != nil {
+		return catalog.Item{}, err
+	}
+	kind, err := db.kindOf(ctx, id, want)
+	if err != nil {
+		return catalog.Item{}, err
+	}
+	if want == catalog.KindStation {
+		return catalog.Item{Kind: catalog.KindStation, ID: id}, nil
+	}
+	refs, err := db.trackRefs(ctx, trackQueries[kind], id)
+	if err != nil {
+		return catalog.Item{}, fmt.Errorf("sqlite: tracks of %s: %w", id, err)
+	}
+	return catalog.Item{Kind: kind, ID: id, Tracks: refs}, nil
+}
+
+func (db *DB) trackRefs(ctx context.Context, query string, args ...any) ([]catalog.TrackRef, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []catalog.TrackRef
+	for rows.Next() {
+		var t catalog.TrackRef
+		if err := rows.Scan(&t.TrackID, &t.ArtistID); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Tracks implements playback.Catalog.
+func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Track, error) {
+	out := make(map[string]catalog.Track, len(ids))
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		part := ids[:n]
+		ids = ids[n:]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := db.r.QueryContext(ctx, `SELECT t.id, t.title, t.album_id, al.title, t.artist_id, ar.name, t.genre_id,
+			t.composer, t.duration_ms, t.isrc, t.format, t.media_type, t.audio_path
+			FROM tracks t JOIN albums al ON al.id = t.album_id JOIN artists ar ON ar.id = t.artist_id
+			WHERE t.id IN (?`+strings.Repeat(",?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: tracks: %w", err)
+		}
+		for rows.Next() {
+			var t catalog.Track
+			if err := rows.Scan(&t.ID, &t.Title, &t.AlbumID, &t.AlbumTitle, &t.ArtistID, &t.ArtistName, &t.GenreID,
+				&t.Composer, &t.DurationMs, &t.ISRC, &t.Format, &t.MediaType, &t.AudioPath); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[t.ID] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// StationTracks implements playback.Catalog. A candidate scores 2 for
+// sharing an artist with the seed, 1 for sharing a genre, plus a
+// reproducible random part from salt; the n best not excluded are
+// returned. When too few candidates are left, the rest of the catalog
+// fills in.
+func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string]bool, n int, salt uint64) ([]catalog.TrackRef, error) {
+	item, err := db.Resolve(ctx, seed)
+	if err != nil {
+		return nil, err
+	}
+	if item.Kind == catalog.KindStation {
+		item.Kind, _ = db.kindOf(ctx, item.ID, "")
+		if item.Tracks, err = db.trackRefs(ctx, trackQueries[item.Kind], item.ID); err != nil {
+			return nil, err
+		}
+	}
+	artists := map[string]bool{}
+	for _, t := range item.Tracks {
+		artists[t.ArtistID] = true
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id, artist_id, genre_id FROM tracks
+		WHERE genre_id IN (SELECT DISTINCT genre_id FROM tracks WHERE id IN (SELECT value FROM json_each(?)))
+		OR artist_id IN (SELECT value FROM json_each(?))`, jsonList(trackIDs(item.Tracks)), jsonList(keys(artists)))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: station candidates: %w", err)
+	}
+	type cand struct {
+		ref   catalog.TrackRef
+		score float64
+	}
+	var cands []cand
+	for rows.Next() {
+		var c cand
+		var genre string
+		if err := rows.Scan(&c.ref.TrackID, &c.ref.ArtistID, &genre); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if exclude[c.ref.TrackID] {
+			continue
+		}
+		c.score = 1 + noise(salt, c.ref.TrackID)
+		if artists[c.ref.ArtistID] {
+			c.score++
+		}
+		cands = append(cands, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(cands) < n {
+		all, err := db.trackRefs(ctx, "SELECT id, artist_id FROM tracks")
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range all {
+			if !exclude[t.TrackID] {
+				cands = append(cands, cand{ref: t, score: noise(salt, t.TrackID)})
+			}
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		return cands[i].ref.TrackID < cands[j].ref.TrackID
+	})
+	var out []catalog.TrackRef
+	seen := map[string]bool{}
+	for _, c := range cands {
+		if len(out) == n {
+			break
+		}
+		if !seen[c.ref.TrackID] {
+			seen[c.ref.TrackID] = true
+			out = append(out, c.ref)
+		}
+	}
+	return out, nil
+}
+
+// noise is a reproducible number in [0, 1) from salt and id.
+func noise(salt uint64, id string) float64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d:%s", salt, id)
+	return float64(h.Sum64()>>11) / (1 << 53)
+}
+
+func trackIDs(ts []catalog.TrackRef) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.TrackID
+	}
+	return out
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// jsonList encodes ids as a JSON array for json_each.
+func jsonList(ids []string) string {
+	b, _ := json.Marshal(ids)
+	return string(b)
+}

@@ -1,0 +1,317 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/segue/segue/playback"
+)
+
+var _ playback.Store = (*DB)(nil)
+
+const sessionColumns = `id, user_id, device_id, current_ref, loop_mode, shuffle, station, autoplay, station_seed,
+	seed, shuffle_epoch, nat_head, nat_tail, shuf_head, shuf_tail, upnext_tail, length, ref_counter, play_seq,
+	version, created_at, updated_at`
+
+func sessionArgs(s *playback.Session) []any {
+	return []any{s.ID, s.UserID, s.DeviceID, s.Current, string(s.Loop), s.Shuffle, s.Station, s.Autoplay, s.StationSeed,
+		int64(s.Seed), int64(s.ShuffleEpoch), s.NatHead, s.NatTail, s.ShufHead, s.ShufTail, s.UpNextTail, s.Length,
+		int64(s.RefCounter), int64(s.PlaySeq), s.Version, s.CreatedAt.UnixNano(), s.UpdatedAt.UnixNano()}
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanSession(r scanner) (*playback.Session, error) {
+	var s playback.Session
+	var loop string
+	var seed, epoch, refs, plays, created, updated int64
+	err := r.Scan(&s.ID, &s.UserID, &s.DeviceID, &s.Current, &loop, &s.Shuffle, &s.Station, &s.Autoplay, &s.StationSeed,
+		&seed, &epoch, &s.NatHead, &s.NatTail, &s.ShufHead, &s.ShufTail, &s.UpNextTail, &s.Length, &refs, &plays,
+		&s.Version, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	s.Loop = playback.LoopMode(loop)
+	s.Seed, s.ShuffleEpoch, s.RefCounter, s.PlaySeq = uint64(seed), uint64(epoch), uint64(refs), uint64(plays)
+	s.CreatedAt, s.UpdatedAt = time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
+	return &s, nil
+}
+
+const entryColumns = `ref, track_id, artist_id, nat_prev, nat_next, shuf_prev, shuf_next, plays, last_played, up_next`
+
+func scanEntry(r scanner) (playback.Entry, error) {
+	var e playback.Entry
+	var last int64
+	err := r.Scan(&e.Ref, &e.TrackID, &e.ArtistID, &e.NatPrev, &e.NatNext, &e.ShufPrev, &e.ShufNext, &e.Plays, &last, &e.UpNext)
+	e.LastPlayed = uint64(last)
+	return e, err
+}
+
+// txSource reads a session's entries inside a transaction.
+type txSource struct {
+	ctx               context.Context
+	tx                *sql.Tx
+	userID, sessionID string
+}
+
+func (s txSource) Entry(ref string) (playback.Entry, error) {
+	e, err := scanEntry(s.tx.QueryRowContext(s.ctx, "SELECT "+entryColumns+" FROM entries WHERE user_id = ? AND session_id = ? AND ref = ?",
+		s.userID, s.sessionID, ref))
+	if err != nil {
+		return playback.Entry{}, notFound(err, "entry %s not found", ref)
+	}
+	return e, nil
+}
+
+func (s txSource) Entries() ([]playback.Entry, error) {
+	rows, err := s.tx.QueryContext(s.ctx, "SELECT "+entryColumns+" FROM entries WHERE user_id = ? AND session_id = ?", s.userID, s.sessionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []playback.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func insertEntries(ctx context.Context, tx *sql.Tx, s *playback.Session, entries []playback.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO entries (user_id, session_id, `+entryColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, e := range entries {
+		if _, err := st.ExecContext(ctx, s.UserID, s.ID, e.Ref, e.TrackID, e.ArtistID, e.NatPrev, e.NatNext, e.ShufPrev, e.ShufNext,
+			e.Plays, int64(e.LastPlayed), e.UpNext); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func updateEntries(ctx context.Context, tx *sql.Tx, s *playback.Session, entries []playback.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `UPDATE entries SET nat_prev = ?, nat_next = ?, shuf_prev = ?, shuf_next = ?, plays = ?,
+		last_played = ?, up_next = ? WHERE user_id = ? AND session_id = ? AND ref = ?`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, e := range entries {
+		if _, err := st.ExecContext(ctx, e.NatPrev, e.NatNext, e.ShufPrev, e.ShufNext, e.Plays, int64(e.LastPlayed), e.UpNext,
+			s.UserID, s.ID, e.Ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertPlays(ctx context.Context, tx *sql.Tx, s *playback.Session, plays []playback.Play) error {
+	for _, p := range plays {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO plays (user_id, metric_id, session_id, ref, track_id, device_id, started_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, p.UserID, p.MetricID, p.SessionID, p.Ref, p.TrackID, p.DeviceID, s.UpdatedAt.UnixNano()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateSession implements playback.Store.
+func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []playback.Entry, plays []playback.Play) error {
+	s.Version = 1
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			sessionArgs(s)...); err != nil {
+			return err
+		}
+		if err := insertEntries(ctx, tx, s, entries); err != nil {
+			return err
+		}
+		return insertPlays(ctx, tx, s, plays)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: create session: %w", err)
+	}
+	return nil
+}
+
+func loadSession(ctx context.Context, tx *sql.Tx, userID, sessionID string) (*playback.Session, error) {
+	s, err := scanSession(tx.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE user_id = ? AND id = ?", userID, sessionID))
+	if err != nil {
+		return nil, notFound(err, "session %s not found", sessionID)
+	}
+	return s, nil
+}
+
+// UpdateSession implements playback.Store.
+func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn func(q *playback.Queue) error) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		s, err := loadSession(ctx, tx, userID, sessionID)
+		if err != nil {
+			return err
+		}
+		q := playback.NewQueue(s, txSource{ctx, tx, userID, sessionID})
+		if err := fn(q); err != nil {
+			return err
+		}
+		s.Version++
+		args := append(sessionArgs(s)[2:], userID, sessionID)
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET device_id = ?, current_ref = ?, loop_mode = ?, shuffle = ?, station = ?,
+			autoplay = ?, station_seed = ?, seed = ?, shuffle_epoch = ?, nat_head = ?, nat_tail = ?, shuf_head = ?, shuf_tail = ?,
+			upnext_tail = ?, length = ?, ref_counter = ?, play_seq = ?, version = ?, created_at = ?, updated_at = ?
+			WHERE user_id = ? AND id = ?`, args...); err != nil {
+			return fmt.Errorf("sqlite: save session: %w", err)
+		}
+		if err := insertEntries(ctx, tx, s, q.Added()); err != nil {
+			return fmt.Errorf("sqlite: add entries: %w", err)
+		}
+		if err := updateEntries(ctx, tx, s, q.Changed()); err != nil {
+			return fmt.Errorf("sqlite: save entries: %w", err)
+		}
+		if err := insertPlays(ctx, tx, s, q.Plays()); err != nil {
+			return fmt.Errorf("sqlite: add plays: %w", err)
+		}
+		return nil
+	})
+}
+
+// ViewSession implements playback.Store.
+func (db *DB) ViewSession(ctx context.Context, userID, sessionID string, fn func(q *playback.Queue) error) error {
+	return db.read(ctx, func(tx *sql.Tx) error {
+		s, err := loadSession(ctx, tx, userID, sessionID)
+		if err != nil {
+			return err
+		}
+		return fn(playback.NewQueue(s, txSource{ctx, tx, userID, sessionID}))
+	})
+}
+
+// TouchSession implements playback.Store.
+func (db *DB) TouchSession(ctx context.Context, userID, sessionID string, at time.Time) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE sessions SET updated_at = max(updated_at, ?) WHERE user_id = ? AND id = ?",
+			at.UnixNano(), userID, sessionID)
+		return err
+	})
+}
+
+// ActiveSessions implements playback.Store.
+func (db *DB) ActiveSessions(ctx context.Context, userID string, since time.Time, after *playback.ActiveCursor, limit int) ([]playback.Session, []playback.Entry, error) {
+	var sessions []playback.Session
+	var current []playback.Entry
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		q := "SELECT " + sessionColumns + " FROM sessions WHERE user_id = ? AND updated_at >= ?"
+		args := []any{userID, since.UnixNano()}
+		if after != nil {
+			q += " AND (updated_at < ? OR (updated_at = ? AND id < ?))"
+			args = append(args, after.UpdatedAt.UnixNano(), after.UpdatedAt.UnixNano(), after.ID)
+		}
+		q += " ORDER BY updated_at DESC, id DESC LIMIT ?"
+		rows, err := tx.QueryContext(ctx, q, append(args, limit)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			s, err := scanSession(rows)
+			if err != nil {
+				return err
+			}
+			sessions = append(sessions, *s)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, s := range sessions {
+			e, err := txSource{ctx, tx, userID, s.ID}.Entry(s.Current)
+			if err != nil {
+				return err
+			}
+			current = append(current, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: active sessions: %w", err)
+	}
+	return sessions, current, nil
+}
+
+// LookupPlay implements playback.Store.
+func (db *DB) LookupPlay(ctx context.Context, userID, metricID string) (playback.Play, error) {
+	var p playback.Play
+	var started int64
+	err := db.r.QueryRowContext(ctx, `SELECT user_id, metric_id, session_id, ref, track_id, device_id, started_at
+		FROM plays WHERE user_id = ? AND metric_id = ?`, userID, metricID).
+		Scan(&p.UserID, &p.MetricID, &p.SessionID, &p.Ref, &p.TrackID, &p.DeviceID, &started)
+	if err != nil {
+		return playback.Play{}, notFound(err, "no play %s", metricID)
+	}
+	p.StartedAt = time.Unix(0, started).UTC()
+	return p, nil
+}
+
+// AddEvent implements playback.Store.
+func (db *DB) AddEvent(ctx context.Context, e *playback.Event) (bool, error) {
+	var dup bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO events (user_id, metric_id, type, client_ts, session_id, ref, track_id, device_id,
+			progress_s, duration_s, reason, initial_delay_ms, rebuffer_count, takeover, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			e.UserID, e.MetricID, e.Type, e.ClientTimestampMs, e.SessionID, e.Ref, e.TrackID, e.DeviceID,
+			e.EntityProgressSeconds, e.DurationSeconds, e.TerminationReason, e.InitialDelayMs, e.RebufferCount,
+			e.TakeOverType, e.ReceivedAt.UnixNano())
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		dup = n == 0
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("sqlite: add event: %w", err)
+	}
+	return dup, nil
+}
+
+// CountEvents returns how many events are stored for a metric id.
+func (db *DB) CountEvents(ctx context.Context, userID, metricID string) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM events WHERE user_id = ? AND metric_id = ?", userID, metricID).Scan(&n)
+	return n, err
+}
+
+// PurgeSessions implements playback.Store.
+func (db *DB) PurgeSessions(ctx context.Context, idleBefore time.Time) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE (user_id, session_id) IN
+			(SELECT user_id, id FROM sessions WHERE updated_at < ?)`, idleBefore.UnixNano()); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE updated_at < ?", idleBefore.UnixNano())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: purge sessions: %w", err)
+	}
+	return n, nil
+}
+
