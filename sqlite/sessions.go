@@ -314,4 +314,3 @@ func (db *DB) PurgeSessions(ctx context.Context, idleBefore time.Time) (int64, e
 	}
 	return n, nil
 }
-
