@@ -51,6 +51,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "cache_size(-32768)") // 32 MiB per connection
 	q.Add("_time_format", "sqlite")
 	wq := url.Values{}
 	for k, v := range q {
