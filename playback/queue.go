@@ -159,6 +159,7 @@ func (q *Queue) Next() error {
 	case target != "":
 	case q.S.Loop == LoopAll:
 		target = q.head()
+		q.S.CycleStart = q.S.PlaySeq
 	case q.S.Station || q.S.Autoplay:
 		return ErrQueueEnd
 	default:
@@ -182,8 +183,13 @@ func (q *Queue) Previous() error {
 	if p == "" {
 		return segue.Errorf(segue.ENoMorePrevious, "there is no previous entry: this is the first")
 	}
-	_, err = q.become(p)
-	return err
+	if _, err = q.become(p); err != nil {
+		return err
+	}
+	// Earlier queue-next entries may now lie anywhere relative to the
+	// current entry; new ones go right after it.
+	q.S.UpNextTail = ""
+	return nil
 }
 
 // JumpTo makes ref current (restoring a session at an entry). Jumping to
@@ -413,6 +419,7 @@ func (q *Queue) SetShuffle(on bool) error {
 	}
 	if !on {
 		q.S.Shuffle = false
+		q.S.UpNextTail = "" // the natural order may put earlier inserts behind
 		return nil
 	}
 	all, err := q.src.Entries()
@@ -432,7 +439,7 @@ func (q *Queue) SetShuffle(on bool) error {
 		}
 	}
 	q.S.ShuffleEpoch++
-	order, err := ShuffleOrder(all, q.S.Current, q.S.NatHead, q.S.Seed, q.S.ShuffleEpoch)
+	order, err := ShuffleOrder(all, q.S.Current, q.S.NatHead, q.S.CycleStart, q.S.Seed, q.S.ShuffleEpoch)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,10 @@ type Session struct {
 	Length     int    // number of entries
 	RefCounter uint64 // entries ever created; names the next entry
 	PlaySeq    uint64 // plays so far; orders the entries already played
-	Version    int64  // grows on every change
+	// CycleStart is PlaySeq when LOOP_ALL last wrapped: entries played
+	// before it count as not yet played in the new pass.
+	CycleStart uint64
+	Version    int64 // grows on every change
 
 	CreatedAt time.Time
 	UpdatedAt time.Time

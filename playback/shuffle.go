@@ -9,11 +9,12 @@ import (
 
 // ShuffleOrder returns the shuffled play order of a queue whose entries
 // are all, current being the current entry and natHead the first entry of
-// the natural order: the entries already played in the order they played,
+// the natural order: the entries already played (in this pass: after play
+// number playedAfter) in the order they played,
 // the current entry, the unplayed queue-next entries in natural order, and
 // then every other entry artist-spread by Spread. The result depends only
 // on the entries, seed and epoch, so it is reproducible.
-func ShuffleOrder(all []Entry, current, natHead string, seed, epoch uint64) ([]string, error) {
+func ShuffleOrder(all []Entry, current, natHead string, playedAfter, seed, epoch uint64) ([]string, error) {
 	byRef := make(map[string]*Entry, len(all))
 	for i := range all {
 		byRef[all[i].Ref] = &all[i]
@@ -40,7 +41,7 @@ func ShuffleOrder(all []Entry, current, natHead string, seed, epoch uint64) ([]s
 		case e == cur:
 		case e.UpNext:
 			upNext = append(upNext, e)
-		case e.LastPlayed > 0:
+		case e.LastPlayed > playedAfter:
 			played = append(played, e)
 		default:
 			rest = append(rest, e)

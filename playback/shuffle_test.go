@@ -324,7 +324,7 @@ func TestQueue_ShuffleReproducible(t *testing.T) {
 	orderOf := func(seed, epoch uint64) []string {
 		rng := rand.New(rand.NewPCG(seed, epoch))
 		rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] }) // input order must not matter
-		o, err := ShuffleOrder(all, a.S.Current, a.S.NatHead, 9, epoch)
+		o, err := ShuffleOrder(all, a.S.Current, a.S.NatHead, 0, 9, epoch)
 		if err != nil {
 			t.Fatalf("ShuffleOrder: %v", err)
 		}

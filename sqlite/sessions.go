@@ -13,12 +13,12 @@ var _ playback.Store = (*DB)(nil)
 
 const sessionColumns = `id, user_id, device_id, current_ref, loop_mode, shuffle, station, autoplay, station_seed,
 	seed, shuffle_epoch, nat_head, nat_tail, shuf_head, shuf_tail, upnext_tail, length, ref_counter, play_seq,
-	version, created_at, updated_at`
+	cycle_start, version, created_at, updated_at`
 
 func sessionArgs(s *playback.Session) []any {
 	return []any{s.ID, s.UserID, s.DeviceID, s.Current, string(s.Loop), s.Shuffle, s.Station, s.Autoplay, s.StationSeed,
 		int64(s.Seed), int64(s.ShuffleEpoch), s.NatHead, s.NatTail, s.ShufHead, s.ShufTail, s.UpNextTail, s.Length,
-		int64(s.RefCounter), int64(s.PlaySeq), s.Version, s.CreatedAt.UnixNano(), s.UpdatedAt.UnixNano()}
+		int64(s.RefCounter), int64(s.PlaySeq), int64(s.CycleStart), s.Version, s.CreatedAt.UnixNano(), s.UpdatedAt.UnixNano()}
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -26,15 +26,15 @@ type scanner interface{ Scan(dest ...any) error }
 func scanSession(r scanner) (*playback.Session, error) {
 	var s playback.Session
 	var loop string
-	var seed, epoch, refs, plays, created, updated int64
+	var seed, epoch, refs, plays, cycle, created, updated int64
 	err := r.Scan(&s.ID, &s.UserID, &s.DeviceID, &s.Current, &loop, &s.Shuffle, &s.Station, &s.Autoplay, &s.StationSeed,
 		&seed, &epoch, &s.NatHead, &s.NatTail, &s.ShufHead, &s.ShufTail, &s.UpNextTail, &s.Length, &refs, &plays,
-		&s.Version, &created, &updated)
+		&cycle, &s.Version, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
 	s.Loop = playback.LoopMode(loop)
-	s.Seed, s.ShuffleEpoch, s.RefCounter, s.PlaySeq = uint64(seed), uint64(epoch), uint64(refs), uint64(plays)
+	s.Seed, s.ShuffleEpoch, s.RefCounter, s.PlaySeq, s.CycleStart = uint64(seed), uint64(epoch), uint64(refs), uint64(plays), uint64(cycle)
 	s.CreatedAt, s.UpdatedAt = time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
 	return &s, nil
 }
@@ -133,7 +133,7 @@ func insertPlays(ctx context.Context, tx *sql.Tx, s *playback.Session, plays []p
 func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []playback.Entry, plays []playback.Play) error {
 	s.Version = 1
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			sessionArgs(s)...); err != nil {
 			return err
 		}
@@ -171,7 +171,7 @@ func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn fu
 		args := append(sessionArgs(s)[2:], userID, sessionID)
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET device_id = ?, current_ref = ?, loop_mode = ?, shuffle = ?, station = ?,
 			autoplay = ?, station_seed = ?, seed = ?, shuffle_epoch = ?, nat_head = ?, nat_tail = ?, shuf_head = ?, shuf_tail = ?,
-			upnext_tail = ?, length = ?, ref_counter = ?, play_seq = ?, version = ?, created_at = ?, updated_at = ?
+			upnext_tail = ?, length = ?, ref_counter = ?, play_seq = ?, cycle_start = ?, version = ?, created_at = ?, updated_at = ?
 			WHERE user_id = ? AND id = ?`, args...); err != nil {
 			return fmt.Errorf("sqlite: save session: %w", err)
 		}

@@ -95,6 +95,7 @@ CREATE TABLE sessions (
 	length        INTEGER NOT NULL,
 	ref_counter   INTEGER NOT NULL,
 	play_seq      INTEGER NOT NULL,
+	cycle_start   INTEGER NOT NULL,
 	version       INTEGER NOT NULL,
 	created_at    INTEGER NOT NULL,
 	updated_at    INTEGER NOT NULL,
