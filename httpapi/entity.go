@@ -117,10 +117,19 @@ func (s *Server) entities(v *playback.View) []entityJSON {
 	for i, e := range v.Entries {
 		out[i] = entityJSON{
 			SessionID: v.Session.ID, EntityReferenceID: e.Ref, MetricID: e.MetricID,
-			Actions: acts, Track: s.track(v.Tracks[e.TrackID]),
+			Actions: acts, Track: s.track(trackOf(v, e.TrackID)),
 		}
 	}
 	return out
+}
+
+// trackOf returns a view's track, or a bare one naming the id if the
+// catalog no longer has it.
+func trackOf(v *playback.View, id string) catalog.Track {
+	if t, ok := v.Tracks[id]; ok {
+		return t
+	}
+	return catalog.Track{ID: id, MediaType: "AUDIO", Format: "UNKNOWN"}
 }
 
 func (s *Server) activeEntity(v *playback.View) activeEntityJSON {

@@ -95,17 +95,23 @@ func (s *Service) Create(ctx context.Context, l Listener, r CreateRequest) (*Vie
 	if err := q.SetLoop(r.Loop); err != nil {
 		return nil, err
 	}
-	tracks := src.tracks
-	if sess.Station && !src.explicit {
-		tracks = nil // a station from a container starts with similar tracks
+	var refs []string
+	switch {
+	case !sess.Station:
+		refs, err = q.Append(src.tracks)
+	case src.explicit: // a station from a track starts with that track
+		refs, err = q.Append(src.tracks[src.start : src.start+1])
+		src.start = 0
 	}
-	refs, err := q.Append(tracks)
-	if err != nil && len(tracks) > 0 {
+	if err != nil {
 		return nil, err
 	}
 	if sess.Station {
 		if err := s.extend(ctx, q); err != nil {
 			return nil, err
+		}
+		if q.S.NatHead == "" {
+			return nil, segue.Errorf(segue.ENotFound, "nothing to play on a station from %s", src.seed)
 		}
 		if len(refs) == 0 {
 			refs = []string{q.S.NatHead}
