@@ -272,14 +272,19 @@ type pageInfoJSON struct {
 	Token       string `json:"token,omitempty"`
 }
 
+// pageRequest reads who asks and the limit of a paged list.
+func pageRequest(r *http.Request) (playback.Listener, int, error) {
+	l, err := listener(r)
+	if err != nil {
+		return l, 0, err
+	}
+	limit, err := queryInt(r, "limit", playback.DefaultPage, 1, playback.MaxPage)
+	return l, limit, err
+}
+
 func (s *Server) queue() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l, err := listener(r)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		limit, err := queryInt(r, "limit", playback.DefaultPage, 1, playback.MaxPage)
+		l, limit, err := pageRequest(r)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -308,12 +313,7 @@ func (s *Server) queue() http.Handler {
 
 func (s *Server) activeSessions() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l, err := listener(r)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		limit, err := queryInt(r, "limit", playback.DefaultPage, 1, playback.MaxPage)
+		l, limit, err := pageRequest(r)
 		if err != nil {
 			writeError(w, r, err)
 			return

@@ -62,6 +62,13 @@ func CheckLimit(limit int) error {
 	return nil
 }
 
+func checkPage(limit int) error {
+	if limit < 1 || limit > MaxPage {
+		return segue.Errorf(segue.EBadRequest, "limit: must be between 1 and %d, got %d", MaxPage, limit)
+	}
+	return nil
+}
+
 // CreateRequest is what a new session is made from.
 type CreateRequest struct {
 	ID           string
@@ -198,23 +205,29 @@ func (s *Service) actions(l Listener, sess *Session) Actions {
 	return Entitlements(Policy{Tier: l.Tier, Station: sess.Station})
 }
 
+// read runs fn on a consistent read of a live session of the listener
+// and returns the session as it was read.
+func (s *Service) read(ctx context.Context, l Listener, sessionID string, now time.Time, fn func(q *Queue) error) (Session, error) {
+	var sess Session
+	err := s.Store.ViewSession(ctx, l.UserID, sessionID, func(q *Queue) error {
+		if q.S.Expired(now) {
+			return sessionNotFound(sessionID)
+		}
+		sess = *q.S
+		return fn(q)
+	})
+	return sess, err
+}
+
 // Current returns the window from the current entry.
 func (s *Service) Current(ctx context.Context, l Listener, sessionID string, limit int) (*View, error) {
 	if err := CheckLimit(limit); err != nil {
 		return nil, err
 	}
 	now := s.Now().UTC()
-	var (
-		sess Session
-		win  []WindowEntry
-	)
-	err := s.Store.ViewSession(ctx, l.UserID, sessionID, func(q *Queue) error {
-		if q.S.Expired(now) {
-			return sessionNotFound(sessionID)
-		}
-		var err error
+	var win []WindowEntry
+	sess, err := s.read(ctx, l, sessionID, now, func(q *Queue) (err error) {
 		win, err = q.Window(limit)
-		sess = *q.S
 		return err
 	})
 	if err != nil {
@@ -357,19 +370,14 @@ func (s *Service) insertTracks(ctx context.Context, id string, containerIDs []st
 // Queue returns a page of the whole queue in play order, starting at the
 // entry the cursor names (the first entry when cursor is "").
 func (s *Service) Queue(ctx context.Context, l Listener, sessionID, cursor string, limit int) (*View, error) {
-	if limit < 1 || limit > MaxPage {
-		return nil, segue.Errorf(segue.EBadRequest, "limit: must be between 1 and %d, got %d", MaxPage, limit)
+	if err := checkPage(limit); err != nil {
+		return nil, err
 	}
-	now := s.Now().UTC()
 	var (
-		sess Session
 		page []WindowEntry
 		next string
 	)
-	err := s.Store.ViewSession(ctx, l.UserID, sessionID, func(q *Queue) error {
-		if q.S.Expired(now) {
-			return sessionNotFound(sessionID)
-		}
+	sess, err := s.read(ctx, l, sessionID, s.Now().UTC(), func(q *Queue) error {
 		ref := q.head()
 		if cursor != "" {
 			if _, err := q.get(cursor); err != nil {
@@ -390,7 +398,6 @@ func (s *Service) Queue(ctx context.Context, l Listener, sessionID, cursor strin
 			ref = q.succ(e)
 		}
 		next = ref
-		sess = *q.S
 		return nil
 	})
 	if err != nil {
@@ -407,8 +414,8 @@ func (s *Service) Queue(ctx context.Context, l Listener, sessionID, cursor strin
 // most recent first, each with its current entry, and the cursor of the
 // next page.
 func (s *Service) Active(ctx context.Context, l Listener, after *ActiveCursor, limit int) ([]View, *ActiveCursor, error) {
-	if limit < 1 || limit > MaxPage {
-		return nil, nil, segue.Errorf(segue.EBadRequest, "limit: must be between 1 and %d, got %d", MaxPage, limit)
+	if err := checkPage(limit); err != nil {
+		return nil, nil, err
 	}
 	since := s.Now().UTC().Add(-RestoreWindow)
 	sessions, current, err := s.Store.ActiveSessions(ctx, l.UserID, since, after, limit+1)

@@ -38,23 +38,30 @@ func benchService(b *testing.B) (*playback.Service, playback.Listener) {
 	return &playback.Service{Store: db, Catalog: db, Now: time.Now}, playback.Listener{UserID: u.ID, Tier: u.Tier, DeviceID: "bench"}
 }
 
+// benchQueue creates a session whose queue holds n Chinook tracks and
+// loops, so that next never runs out.
+func benchQueue(b *testing.B, n int) (*playback.Service, playback.Listener, string) {
+	b.Helper()
+	svc, l := benchService(b)
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = catalog.ChinookTrackID(i%3503 + 1)
+	}
+	v, err := svc.Create(b.Context(), l, playback.CreateRequest{ContainerIDs: ids, Loop: playback.LoopAll, Limit: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, l, v.Session.ID
+}
+
 // BenchmarkNext advances a looping queue of n entries: the cost must not
 // grow with n.
 func BenchmarkNext(b *testing.B) {
 	for _, n := range []int{10, 100_000} {
 		b.Run(fmt.Sprintf("queue=%d", n), func(b *testing.B) {
-			svc, l := benchService(b)
-			ids := make([]string, n)
-			for i := range ids {
-				ids[i] = catalog.ChinookTrackID(i%3503 + 1)
-			}
-			v, err := svc.Create(b.Context(), l, playback.CreateRequest{ContainerIDs: ids, Loop: playback.LoopAll, Limit: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
+			svc, l, id := benchQueue(b, n)
 			for b.Loop() {
-				if _, err := svc.Next(b.Context(), l, v.Session.ID, 1); err != nil {
+				if _, err := svc.Next(b.Context(), l, id, 1); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -67,18 +74,9 @@ func BenchmarkNext(b *testing.B) {
 func BenchmarkInsertNext(b *testing.B) {
 	for _, n := range []int{10, 90_000} {
 		b.Run(fmt.Sprintf("queue=%d", n), func(b *testing.B) {
-			svc, l := benchService(b)
-			ids := make([]string, n)
-			for i := range ids {
-				ids[i] = catalog.ChinookTrackID(i%3503 + 1)
-			}
-			v, err := svc.Create(b.Context(), l, playback.CreateRequest{ContainerIDs: ids, Loop: playback.LoopAll, Limit: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
+			svc, l, id := benchQueue(b, n)
 			for b.Loop() {
-				if _, err := svc.InsertNext(b.Context(), l, v.Session.ID, "B0CT000001", nil, "", 1); err != nil {
+				if _, err := svc.InsertNext(b.Context(), l, id, "B0CT000001", nil, "", 1); err != nil {
 					b.Fatal(err)
 				}
 			}
