@@ -241,12 +241,17 @@ func TestSessions_Station(t *testing.T) {
 	e.fail(req{Method: "GET", Path: sessionPath(id, "/previous")}, http.StatusForbidden, "FEATURE_NOT_AVAILABLE")
 	e.fail(req{Method: "PUT", Path: sessionPath(id, "/shuffle"), Body: map[string]any{"shuffleMode": "SHUFFLE_ON"}}, http.StatusForbidden, "FEATURE_NOT_AVAILABLE")
 	seen := map[string]bool{"B0CT000001": true}
+	lastArtist := "B0CR000001"
 	for i := 0; i < 60; i++ {
-		tr := trackIDs(e.ok(req{Method: "GET", Path: sessionPath(id, "/next")}))[0]
+		en := entities(e.ok(req{Method: "GET", Path: sessionPath(id, "/next")}))[0]["track"].(map[string]any)
+		tr, artist := en["id"].(string), en["artists"].([]any)[0].(map[string]any)["id"].(string)
 		if seen[tr] {
 			t.Fatalf("station repeated %s after %d tracks", tr, i+1)
 		}
-		seen[tr] = true
+		if artist == lastArtist {
+			t.Errorf("station played %s twice in a row at track %d", artist, i+1)
+		}
+		seen[tr], lastArtist = true, artist
 	}
 }
 

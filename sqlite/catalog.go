@@ -184,8 +184,8 @@ func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Trac
 // StationTracks implements playback.Catalog. A candidate scores 2 for
 // sharing an artist with the seed, 1 for sharing a genre, plus a
 // reproducible random part from salt; the n best not excluded are
-// returned. When too few candidates are left, the rest of the catalog
-// fills in.
+// returned, at most a third of them by one artist while others are left.
+// When too few candidates are left, the rest of the catalog fills in.
 func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string]bool, n int, salt uint64) ([]catalog.TrackRef, error) {
 	item, err := db.Resolve(ctx, seed)
 	if err != nil {
@@ -249,14 +249,22 @@ func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string
 		}
 		return cands[i].ref.TrackID < cands[j].ref.TrackID
 	})
+	// No artist may fill more than a third of a batch while others are
+	// left, so that the batch can be artist-spread.
+	limit := max(1, (n+2)/3)
 	var out []catalog.TrackRef
 	seen := map[string]bool{}
-	for _, c := range cands {
-		if len(out) == n {
-			break
-		}
-		if !seen[c.ref.TrackID] {
+	perArtist := map[string]int{}
+	for pass := 0; pass < 2 && len(out) < n; pass++ {
+		for _, c := range cands {
+			if len(out) == n {
+				break
+			}
+			if seen[c.ref.TrackID] || pass == 0 && perArtist[c.ref.ArtistID] >= limit {
+				continue
+			}
 			seen[c.ref.TrackID] = true
+			perArtist[c.ref.ArtistID]++
 			out = append(out, c.ref)
 		}
 	}
