@@ -1,11 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -34,7 +37,11 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		return segue.Errorf(segue.EUnsupportedMedia, "the body must be JSON with Content-Type: application/json")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return decodeError(err, limit)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err, limit)
@@ -44,6 +51,58 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 			return decodeError(err, limit)
 		}
 		return segue.Errorf(segue.EBadRequest, "the body must hold one JSON object and nothing after it")
+	}
+	// encoding/json matches keys ignoring case; JSON keys are
+	// case-sensitive, so a key in another case is an unknown field.
+	return checkKeys(body, reflect.TypeOf(v), "")
+}
+
+var rawMessage = reflect.TypeOf(json.RawMessage(nil))
+
+// checkKeys reports the first object key in data that is not exactly the
+// json name of a field of the type t decodes it into.
+func checkKeys(data []byte, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == rawMessage {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(data, &obj) != nil {
+			return nil // not an object: the decoder has judged it
+		}
+		fields := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+				fields[name] = t.Field(i).Type
+			}
+		}
+		for k, v := range obj {
+			name := k
+			if path != "" {
+				name = path + "." + k
+			}
+			ft, ok := fields[k]
+			if !ok {
+				return segue.Errorf(segue.EBadRequest, "unknown field %q", name)
+			}
+			if err := checkKeys(v, ft, name); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		var items []json.RawMessage
+		if json.Unmarshal(data, &items) != nil {
+			return nil
+		}
+		for i, v := range items {
+			if err := checkKeys(v, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -110,7 +110,10 @@ func (s *Service) trackList(ctx context.Context, ids []string) ([]TrackRef, erro
 	for i, id := range plain {
 		t, ok := found[id]
 		if !ok {
-			return nil, segue.Errorf(segue.ENotFound, "playParams.containerIds[%d]: no track %s (a list of several ids must hold only tracks)", i, id)
+			if item, err := s.Catalog.Resolve(ctx, id); err == nil {
+				return nil, segue.Errorf(segue.EBadRequest, "playParams.containerIds[%d]: a list of several ids must hold only tracks; %s is a %s", i, id, item.Kind)
+			}
+			return nil, segue.Errorf(segue.ENotFound, "playParams.containerIds[%d]: no track %s", i, id)
 		}
 		out[i] = TrackRef{TrackID: t.ID, ArtistID: t.ArtistID}
 	}
