@@ -37,7 +37,19 @@ func openStore(ctx context.Context, dir, sync string) (*sqlite.DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
-	return sqlite.Open(ctx, filepath.Join(dir, "segue.db"), sqlite.Options{Synchronous: sync})
+	path := filepath.Join(dir, "segue.db")
+	db, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: sync})
+	if err != nil {
+		return nil, err
+	}
+	// The database holds the instance secret: only its owner may read it.
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(f, 0o600); err != nil && !os.IsNotExist(err) {
+			db.Close()
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+	}
+	return db, nil
 }
 
 // instanceSecret returns the data folder's random secret, made on first
