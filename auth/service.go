@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/segue/segue"
 )
@@ -119,6 +120,11 @@ func (s *Service) CreateToken(ctx context.Context, userName string, ttl time.Dur
 	}
 	if len(scopes) == 0 {
 		scopes = []string{ScopePlayback}
+	}
+	for _, sc := range scopes {
+		if sc == "" || len(sc) > MaxNameLength || strings.ContainsFunc(sc, unicode.IsSpace) {
+			return "", Token{}, segue.Errorf(segue.EBadRequest, "scope %q: 1 to %d characters, no spaces", sc, MaxNameLength)
+		}
 	}
 	secret := NewSecret("sgt_")
 	t := Token{Hash: Hash(secret), UserID: u.ID, Scopes: scopes, ExpiresAt: s.Now().Add(ttl).UTC()}

@@ -162,7 +162,7 @@ func (s *Service) update(ctx context.Context, l Listener, sessionID string, limi
 		return nil, err
 	}
 	var (
-		sess     Session
+		saved    *Session // the store bumps its Version when it saves
 		win      []WindowEntry
 		inserted []string
 	)
@@ -184,13 +184,13 @@ func (s *Service) update(ctx context.Context, l Listener, sessionID string, limi
 		q.S.UpdatedAt = now
 		var err error
 		win, err = q.Window(limit)
-		sess = *q.S
+		saved = q.S
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.view(ctx, l, sess, win)
+	v, err := s.view(ctx, l, *saved, win)
 	if v != nil {
 		v.Inserted = inserted
 	}
