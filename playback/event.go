@@ -1,6 +1,7 @@
 package playback
 
 import (
+	"context"
 	"time"
 
 	"github.com/segue/segue"
@@ -84,4 +85,54 @@ func (in EventInput) Validate() error {
 		return bad("options.takeOverType: %q is not one of AUTO, FORCE", in.TakeOverType)
 	}
 	return nil
+}
+
+// ReportEvent validates and stores one playback event of the listener.
+func (s *Service) ReportEvent(ctx context.Context, l Listener, in EventInput) (EventResult, error) {
+	if err := in.Validate(); err != nil {
+		return EventResult{}, err
+	}
+	if l.DeviceID == "" {
+		return EventResult{}, segue.Errorf(segue.EBadRequest, "the X-Amzn-Device-Id header is required to report events")
+	}
+	p, err := s.Store.LookupPlay(ctx, l.UserID, in.MetricID)
+	if segue.ErrorCode(err) == segue.ENotFound {
+		return EventResult{}, segue.Errorf(segue.ENotFound, "metricId %s names no play of yours", in.MetricID)
+	} else if err != nil {
+		return EventResult{}, err
+	}
+	e := &Event{
+		EventInput: in, UserID: l.UserID, SessionID: p.SessionID, Ref: p.Ref,
+		TrackID: p.TrackID, DeviceID: l.DeviceID, ReceivedAt: s.Now().UTC(),
+	}
+	dup, err := s.Store.AddEvent(ctx, e)
+	if err != nil {
+		return EventResult{}, err
+	}
+	return EventResult{MetricID: in.MetricID, Duplicate: dup}, nil
+}
+
+// MaxBatch is the most events one batch may carry.
+const MaxBatch = 100
+
+// EventOutcome is the result of one event of a batch: a result or an error.
+type EventOutcome struct {
+	Result EventResult
+	Err    error
+}
+
+// ReportEvents judges each event of a batch on its own.
+func (s *Service) ReportEvents(ctx context.Context, l Listener, in []EventInput) ([]EventOutcome, error) {
+	if len(in) == 0 || len(in) > MaxBatch {
+		return nil, segue.Errorf(segue.EBadRequest, "events: must hold 1 to %d events, got %d", MaxBatch, len(in))
+	}
+	out := make([]EventOutcome, len(in))
+	for i, e := range in {
+		r, err := s.ReportEvent(ctx, l, e)
+		if err != nil && segue.ErrorCode(err) == segue.EInternal {
+			return nil, err
+		}
+		out[i] = EventOutcome{Result: r, Err: err}
+	}
+	return out, nil
 }

@@ -10,8 +10,9 @@ import (
 	"crypto/sha256"
 
 	"fmt"
-	"github.com/segue/segue/catalog"
 	"time"
+
+	"github.com/segue/segue/catalog"
 )
 
 // LoopMode is how the queue repeats.

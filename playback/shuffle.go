@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/segue/segue"
 )
 
 // ShuffleOrder returns the shuffled play order of a queue whose entries
@@ -179,14 +181,18 @@ type artistCount struct {
 type countHeap []*artistCount
 
 func (h countHeap) Len() int { return len(h) }
+
 func (h countHeap) Less(i, j int) bool {
 	if len(h[i].left) != len(h[j].left) {
 		return len(h[i].left) > len(h[j].left)
 	}
 	return h[i].order < h[j].order
 }
+
 func (h countHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *countHeap) Push(x any)   { *h = append(*h, x.(*artistCount)) }
+
+func (h *countHeap) Push(x any) { *h = append(*h, x.(*artistCount)) }
+
 func (h *countHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
@@ -220,4 +226,65 @@ func greedySpread(groups map[string][]int, names []string, prev string, rng *ran
 		}
 	}
 	return out
+}
+
+// SetShuffle turns shuffle on or off. On: the current entry stays current,
+// the entries already played stay before it in the order they played,
+// entries queued with queue-next stay right after it, and every other
+// entry is reordered after them, artist-spread, from the session's seed.
+// Off: the natural order comes back and the natural successor of the
+// current entry plays next. Setting the mode it already has changes
+// nothing. Turning shuffle on reads and rewrites every entry once.
+func (q *Queue) SetShuffle(on bool) error {
+	if q.S.Station {
+		return segue.Errorf(segue.EFeatureNotAvailable, "shuffle is not available on a station")
+	}
+	if on == q.S.Shuffle {
+		return nil
+	}
+	if !on {
+		q.S.Shuffle = false
+		q.S.UpNextTail = "" // the natural order may put earlier inserts behind
+		return nil
+	}
+	all, err := q.src.Entries()
+	if err != nil {
+		return err
+	}
+	stored := make(map[string]bool, len(all))
+	for i := range all {
+		stored[all[i].Ref] = true
+		if c, ok := q.cache[all[i].Ref]; ok {
+			all[i] = *c // keep changes made earlier in this operation
+		}
+	}
+	for _, ref := range q.added {
+		if !stored[ref] {
+			all = append(all, *q.cache[ref])
+		}
+	}
+	q.S.ShuffleEpoch++
+	order, err := ShuffleOrder(all, q.S.Current, q.S.NatHead, q.S.CycleStart, q.S.Seed, q.S.ShuffleEpoch)
+	if err != nil {
+		return err
+	}
+	byRef := make(map[string]*Entry, len(all))
+	for i := range all {
+		byRef[all[i].Ref] = &all[i]
+	}
+	for i, ref := range order {
+		e := byRef[ref]
+		e.ShufPrev, e.ShufNext = "", ""
+		if i > 0 {
+			e.ShufPrev = order[i-1]
+		}
+		if i+1 < len(order) {
+			e.ShufNext = order[i+1]
+		}
+		q.cache[ref] = e
+		q.dirty[ref] = true
+	}
+	q.S.ShufHead, q.S.ShufTail = order[0], order[len(order)-1]
+	q.S.Shuffle = true
+	return nil
 }
