@@ -41,10 +41,11 @@ const DefaultTokenTTL = time.Hour
 
 // User is a listener.
 type User struct {
-	ID        string
-	Name      string
-	Tier      Tier
-	CreatedAt time.Time
+	ID         string
+	Name       string
+	Tier       Tier
+	MaxStreams int // devices that may stream at once
+	CreatedAt  time.Time
 }
 
 // Key is a security profile: the x-api-key a client sends.

@@ -54,15 +54,26 @@ func NewID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// CreateUser adds a listener.
+// MaxStreamsLimit bounds how many streams one account may hold.
+const MaxStreamsLimit = 100
+
+// CreateUser adds a listener with one stream.
 func (s *Service) CreateUser(ctx context.Context, name string, tier Tier) (User, error) {
-	if err := checkName("user", name); err != nil {
+	return s.AddUser(ctx, User{Name: name, Tier: tier, MaxStreams: 1})
+}
+
+// AddUser adds a listener with the name, tier and stream limit of u.
+func (s *Service) AddUser(ctx context.Context, u User) (User, error) {
+	if err := checkName("user", u.Name); err != nil {
 		return User{}, err
 	}
-	if _, err := ParseTier(string(tier)); err != nil {
+	if _, err := ParseTier(string(u.Tier)); err != nil {
 		return User{}, err
 	}
-	u := User{ID: NewID(), Name: name, Tier: tier, CreatedAt: s.Now().UTC()}
+	if u.MaxStreams < 1 || u.MaxStreams > MaxStreamsLimit {
+		return User{}, segue.Errorf(segue.EBadRequest, "streams must be between 1 and %d, got %d", MaxStreamsLimit, u.MaxStreams)
+	}
+	u.ID, u.CreatedAt = NewID(), s.Now().UTC()
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		return User{}, err
 	}

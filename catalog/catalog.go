@@ -38,6 +38,8 @@ type Track struct {
 	Format     string // MP3, AAC, FLAC, ...
 	MediaType  string // AUDIO or VIDEO
 	AudioPath  string // where the audio file is; empty while there is none
+	// UnlimitedOnly: the track is in the Unlimited catalog only.
+	UnlimitedOnly bool
 }
 
 // TrackRef names a track together with its artist, which is what a queue
@@ -45,6 +47,9 @@ type Track struct {
 type TrackRef struct {
 	TrackID  string
 	ArtistID string
+	// UnlimitedOnly: the track is in the Unlimited catalog only (not kept
+	// in queues: it is checked when tracks are queued).
+	UnlimitedOnly bool
 }
 
 // Item is a resolved catalog id: its kind and the tracks it plays, in

@@ -41,6 +41,11 @@ func chinookID(prefix string, n int) string { return fmt.Sprintf("%s%06d", prefi
 // ChinookTrackID returns the catalog id of Chinook track n.
 func ChinookTrackID(n int) string { return chinookID("B0CT", n) }
 
+// UnlimitedArtists are the Chinook artists whose albums the demo marks
+// Unlimited-only (Led Zeppelin and Metallica), so that lower tiers can see
+// NEED_AMAZON_MUSIC_UNLIMITED_CATALOG_ACCESS.
+var UnlimitedArtists = map[int]bool{22: true, 50: true}
+
 // Chinook returns the demo catalog: Chinook's 3,503 tracks, 347 albums,
 // 275 artists, 18 playlists and 25 genres. Its tracks have no audio.
 func Chinook() (*Data, error) {
@@ -91,7 +96,9 @@ func Chinook() (*Data, error) {
 	}
 	albums := map[int]Album{}
 	albumArtist := map[int]string{}
+	unlimited := map[int]bool{}
 	for _, a := range raw.Album {
+		unlimited[a.AlbumId] = UnlimitedArtists[a.ArtistId]
 		al := Album{chinookID("B0CA", a.AlbumId), a.Title, chinookID("B0CR", a.ArtistId)}
 		albums[a.AlbumId] = al
 		albumArtist[a.AlbumId] = artists[a.ArtistId]
@@ -113,7 +120,7 @@ func Chinook() (*Data, error) {
 			ID: ChinookTrackID(t.TrackId), Title: t.Name,
 			AlbumID: al.ID, AlbumTitle: al.Title, ArtistID: al.ArtistID, ArtistName: albumArtist[t.AlbumId],
 			GenreID: chinookID("B0CG", t.GenreId), DurationMs: t.Milliseconds,
-			Format: format, MediaType: media,
+			Format: format, MediaType: media, UnlimitedOnly: unlimited[t.AlbumId],
 		}
 		if t.Composer != nil {
 			tr.Composer = *t.Composer

@@ -12,6 +12,7 @@ type actionJSON struct {
 	IsAllowed      bool   `json:"isAllowed"`
 	DisableType    string `json:"disableType,omitempty"`
 	RemainingSkips *int   `json:"remainingSkips,omitempty"`
+	SkipsResetAt   string `json:"skipsResetAt,omitempty"`
 }
 
 type actionsJSON struct {
@@ -27,7 +28,11 @@ type actionsJSON struct {
 }
 
 func action(a playback.Action) actionJSON {
-	return actionJSON{IsAllowed: a.IsAllowed, DisableType: a.DisableType, RemainingSkips: a.RemainingSkips}
+	out := actionJSON{IsAllowed: a.IsAllowed, DisableType: a.DisableType, RemainingSkips: a.RemainingSkips}
+	if a.SkipsResetAt != nil {
+		out.SkipsResetAt = a.SkipsResetAt.UTC().Format(time.RFC3339)
+	}
+	return out
 }
 
 func actions(a playback.Actions) actionsJSON {
@@ -83,14 +88,22 @@ type entityJSON struct {
 }
 
 // activeEntityJSON is an entity of the active-sessions list: the current
-// entry of a session, with the session's device and modes.
+// entry of a session, with the session's device, modes and stream state.
 type activeEntityJSON struct {
 	entityJSON
-	DeviceID     string `json:"deviceId"`
-	LastActiveAt string `json:"lastActiveAt"`
-	LoopMode     string `json:"loopMode"`
-	ShuffleMode  string `json:"shuffleMode"`
-	Station      bool   `json:"station"`
+	DeviceID      string      `json:"deviceId"`
+	LastActiveAt  string      `json:"lastActiveAt"`
+	LoopMode      string      `json:"loopMode"`
+	ShuffleMode   string      `json:"shuffleMode"`
+	Station       bool        `json:"station"`
+	PlaybackState string      `json:"playbackState"`
+	TakenOverBy   *holderJSON `json:"takenOverBy,omitempty"`
+}
+
+// holderJSON names the session and device that hold a stream.
+type holderJSON struct {
+	SessionID string `json:"sessionId"`
+	DeviceID  string `json:"deviceId"`
 }
 
 func (s *Server) track(t catalog.Track) trackJSON {
@@ -133,9 +146,15 @@ func trackOf(v *playback.View, id string) catalog.Track {
 }
 
 func (s *Server) activeEntity(v *playback.View) activeEntityJSON {
-	return activeEntityJSON{
+	st := v.Session.Status
+	out := activeEntityJSON{
 		entityJSON: s.entities(v)[0], DeviceID: v.Session.DeviceID,
 		LastActiveAt: v.Session.UpdatedAt.UTC().Format(time.RFC3339Nano),
 		LoopMode:     string(v.Session.Loop), ShuffleMode: v.Session.ShuffleMode(), Station: v.Session.Station,
+		PlaybackState: string(st.State),
 	}
+	if st.State == playback.StateTakenOver {
+		out.TakenOverBy = &holderJSON{SessionID: st.TakenBySession, DeviceID: st.TakenByDevice}
+	}
+	return out
 }

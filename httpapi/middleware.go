@@ -107,5 +107,5 @@ func listener(r *http.Request) (playback.Listener, error) {
 	if err := checkHeaderID("X-Amzn-Device-Id", dev); err != nil {
 		return playback.Listener{}, err
 	}
-	return playback.Listener{UserID: p.User.ID, Tier: p.User.Tier, DeviceID: dev}, nil
+	return playback.Listener{UserID: p.User.ID, Tier: p.User.Tier, MaxStreams: p.User.MaxStreams, DeviceID: dev}, nil
 }

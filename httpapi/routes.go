@@ -29,6 +29,7 @@ func (s *Server) routes() []route {
 		{"PUT", "/v1/playback/sessions/{sessionId}/shuffle", s.setShuffle(), true},
 		{"POST", "/v1/playback/event", s.event(), true},
 		{"POST", "/v1/playback/events", s.events(), true},
+		{"GET", "/v1/me/history/tracks", s.history(), true},
 	}
 }
 

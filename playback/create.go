@@ -31,11 +31,26 @@ func (s *Service) Create(ctx context.Context, l Listener, r CreateRequest) (*Vie
 	if err != nil {
 		return nil, err
 	}
+	station := r.Station || src.station
+	p := Policy{Tier: l.Tier, Station: station}
+	if err := Refuse(Entitlements(p).Play, "on-demand playback"); err != nil {
+		return nil, err
+	}
+	if !station || src.explicit { // a station's own tracks are chosen for the tier
+		if src.tracks, src.start, err = playable(p, src.tracks, src.start, src.explicit); err != nil {
+			return nil, err
+		}
+	}
+	shuffle := r.Shuffle
+	if !station && Entitlements(p).Shuffle.DisableType == DisableNeedShuffleSub {
+		shuffle = true // such a tier's on-demand queues always play shuffled
+	}
 	now := s.Now().UTC()
 	sess := &Session{
 		ID: auth.NewID(), UserID: l.UserID, DeviceID: l.DeviceID,
-		Loop: r.Loop, Station: r.Station || src.station, Autoplay: r.Autoplay,
+		Loop: r.Loop, Station: station, Autoplay: r.Autoplay,
 		StationSeed: src.seed, Seed: rand.Uint64(), CreatedAt: now, UpdatedAt: now,
+		Status: StreamStatus{State: StateStopped},
 	}
 	q := NewQueue(sess, emptySource{})
 	if err := q.SetLoop(r.Loop); err != nil {
@@ -53,7 +68,7 @@ func (s *Service) Create(ctx context.Context, l Listener, r CreateRequest) (*Vie
 		return nil, err
 	}
 	if sess.Station {
-		if err := s.extend(ctx, q); err != nil {
+		if err := s.extend(ctx, q, l.Tier); err != nil {
 			return nil, err
 		}
 		if q.S.NatHead == "" {
@@ -64,7 +79,7 @@ func (s *Service) Create(ctx context.Context, l Listener, r CreateRequest) (*Vie
 		}
 	}
 	start := refs[src.start]
-	shuffle := r.Shuffle && !sess.Station
+	shuffle = shuffle && !sess.Station
 	if shuffle && !src.explicit {
 		start = refs[rand.New(rand.NewPCG(sess.Seed, 0)).IntN(len(refs))]
 	}
@@ -83,5 +98,5 @@ func (s *Service) Create(ctx context.Context, l Listener, r CreateRequest) (*Vie
 	if err := s.Store.CreateSession(ctx, sess, q.Added(), q.Plays()); err != nil {
 		return nil, err
 	}
-	return s.view(ctx, l, *sess, win)
+	return s.view(ctx, *sess, win, Entitlements(p))
 }

@@ -87,7 +87,16 @@ func (in EventInput) Validate() error {
 	return nil
 }
 
-// ReportEvent validates and stores one playback event of the listener.
+// PlayCountsAfter is how much of a play must be heard for it to count in
+// the listener's history (unless it finished sooner).
+const PlayCountsAfter = 30.0 // seconds
+
+// ReportEvent validates and stores one playback event of the listener, in
+// one transaction on the account: start and resume claim a stream for the
+// session, pause and stop free it, and a session whose stream was taken
+// over has its other events refused with STREAM_TAKEN_OVER until it claims
+// again. A retry of a stored event is answered as a duplicate and changes
+// nothing.
 func (s *Service) ReportEvent(ctx context.Context, l Listener, in EventInput) (EventResult, error) {
 	if err := in.Validate(); err != nil {
 		return EventResult{}, err
@@ -95,21 +104,112 @@ func (s *Service) ReportEvent(ctx context.Context, l Listener, in EventInput) (E
 	if l.DeviceID == "" {
 		return EventResult{}, segue.Errorf(segue.EBadRequest, "the X-Amzn-Device-Id header is required to report events")
 	}
-	p, err := s.Store.LookupPlay(ctx, l.UserID, in.MetricID)
-	if segue.ErrorCode(err) == segue.ENotFound {
-		return EventResult{}, segue.Errorf(segue.ENotFound, "metricId %s names no play of yours", in.MetricID)
-	} else if err != nil {
-		return EventResult{}, err
+	res := EventResult{MetricID: in.MetricID}
+	err := s.Store.Account(ctx, l.UserID, func(a AccountTx) error {
+		p, err := a.Play(in.MetricID)
+		if segue.ErrorCode(err) == segue.ENotFound {
+			return segue.Errorf(segue.ENotFound, "metricId %s names no play of yours", in.MetricID)
+		} else if err != nil {
+			return err
+		}
+		if res.Duplicate, err = a.HasEvent(in.MetricID, in.Type, in.ClientTimestampMs); err != nil || res.Duplicate {
+			return err
+		}
+		now := s.Now().UTC()
+		if err := s.stream(a, l, p.SessionID, in, now); err != nil {
+			return err
+		}
+		e := &Event{
+			EventInput: in, UserID: l.UserID, SessionID: p.SessionID, Ref: p.Ref,
+			TrackID: p.TrackID, DeviceID: l.DeviceID, ReceivedAt: now,
+		}
+		if err := a.AddEvent(e); err != nil {
+			return err
+		}
+		finished := in.Type == "stop" && in.TerminationReason == "trackFinished"
+		if finished || in.EntityProgressSeconds != nil && *in.EntityProgressSeconds >= PlayCountsAfter {
+			return a.CountPlay(in.MetricID, now)
+		}
+		return nil
+	})
+	return res, err
+}
+
+func (s *Service) streamIdle() time.Duration {
+	if s.StreamIdle > 0 {
+		return s.StreamIdle
 	}
-	e := &Event{
-		EventInput: in, UserID: l.UserID, SessionID: p.SessionID, Ref: p.Ref,
-		TrackID: p.TrackID, DeviceID: l.DeviceID, ReceivedAt: s.Now().UTC(),
+	return DefaultStreamIdle
+}
+
+// stream applies an event to the account's streams (SPEC.md §5).
+func (s *Service) stream(a AccountTx, l Listener, sessionID string, in EventInput, now time.Time) error {
+	st, ok, err := a.Status(sessionID)
+	if err != nil || !ok {
+		return err // a purged session's late events only go to the ledger
 	}
-	dup, err := s.Store.AddEvent(ctx, e)
+	streams, err := a.Streams()
 	if err != nil {
-		return EventResult{}, err
+		return err
 	}
-	return EventResult{MetricID: in.MetricID, Duplicate: dup}, nil
+	live, stale := Live(streams, now, s.streamIdle())
+	for _, x := range stale {
+		if err := a.DeleteStream(x.SessionID); err != nil {
+			return err
+		}
+	}
+	var mine *Stream
+	for i := range live {
+		if live[i].SessionID == sessionID {
+			mine = &live[i]
+		}
+	}
+	switch in.Type {
+	case "start", "resume":
+		victim, err := Claim(live, max(1, l.MaxStreams), sessionID, in.TakeOverType)
+		if err != nil {
+			return err
+		}
+		if victim != nil {
+			if err := a.DeleteStream(victim.SessionID); err != nil {
+				return err
+			}
+			taken := StreamStatus{State: StateTakenOver, TakenBySession: sessionID, TakenByDevice: l.DeviceID}
+			if err := a.SetStatus(victim.SessionID, taken); err != nil {
+				return err
+			}
+		}
+		claimed := now
+		if mine != nil {
+			claimed = mine.ClaimedAt
+		}
+		if err := a.PutStream(Stream{SessionID: sessionID, DeviceID: l.DeviceID, ClaimedAt: claimed, LastEventAt: now}); err != nil {
+			return err
+		}
+		return a.SetStatus(sessionID, StreamStatus{State: StatePlaying})
+	}
+	if st.State == StateTakenOver {
+		e := segue.Errorf(segue.EStreamTakenOver, "this session's stream was taken over by another device; report start or resume to claim it again")
+		e.Payload = map[string]any{"sessionId": st.TakenBySession, "deviceId": st.TakenByDevice}
+		return e
+	}
+	switch in.Type {
+	case "pause", "stop":
+		if err := a.DeleteStream(sessionID); err != nil {
+			return err
+		}
+		state := StatePaused
+		if in.Type == "stop" {
+			state = StateStopped
+		}
+		return a.SetStatus(sessionID, StreamStatus{State: state})
+	default: // progress keeps a held stream alive
+		if mine == nil {
+			return nil
+		}
+		mine.LastEventAt = now
+		return a.PutStream(*mine)
+	}
 }
 
 // MaxBatch is the most events one batch may carry.

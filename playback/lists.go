@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/segue/segue"
+	"github.com/segue/segue/catalog"
 )
 
 // Queue returns a page of the whole queue in play order, starting at the
@@ -16,7 +17,7 @@ func (s *Service) Queue(ctx context.Context, l Listener, sessionID, cursor strin
 		page []WindowEntry
 		next string
 	)
-	sess, err := s.read(ctx, l, sessionID, s.Now().UTC(), func(q *Queue) error {
+	sess, acts, err := s.read(ctx, l, sessionID, s.Now().UTC(), func(q *Queue) error {
 		ref := q.head()
 		if cursor != "" {
 			if _, err := q.get(cursor); err != nil {
@@ -42,7 +43,7 @@ func (s *Service) Queue(ctx context.Context, l Listener, sessionID, cursor strin
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.view(ctx, l, sess, page)
+	v, err := s.view(ctx, sess, page, acts)
 	if v != nil {
 		v.NextToken = next
 	}
@@ -50,14 +51,14 @@ func (s *Service) Queue(ctx context.Context, l Listener, sessionID, cursor strin
 }
 
 // Active returns the listener's sessions active within the restore window,
-// most recent first, each with its current entry, and the cursor of the
-// next page.
+// most recent first, each with its current entry, its actions and its
+// stream state, and the cursor of the next page.
 func (s *Service) Active(ctx context.Context, l Listener, after *ActiveCursor, limit int) ([]View, *ActiveCursor, error) {
 	if err := checkPage(limit); err != nil {
 		return nil, nil, err
 	}
-	since := s.Now().UTC().Add(-RestoreWindow)
-	sessions, current, err := s.Store.ActiveSessions(ctx, l.UserID, since, after, limit+1)
+	now := s.Now().UTC()
+	sessions, current, err := s.Store.ActiveSessions(ctx, l.UserID, now.Add(-RestoreWindow), after, limit+1)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,12 +77,85 @@ func (s *Service) Active(ctx context.Context, l Listener, after *ActiveCursor, l
 		return nil, nil, err
 	}
 	views := make([]View, len(sessions))
-	for i, sess := range sessions {
-		e := current[i]
-		views[i] = View{
-			Session: sess, Tracks: tracks, Actions: s.actions(l, &sess),
-			Entries: []WindowEntry{{Entry: e, MetricID: MetricID(sess.ID, e.Ref, e.Plays)}},
+	err = s.Store.ReadAccount(ctx, l.UserID, func(a AccountReader) error {
+		streams, err := a.Streams()
+		if err != nil {
+			return err
 		}
+		held := map[string]*Stream{}
+		for i := range streams {
+			held[streams[i].SessionID] = &streams[i]
+		}
+		for i := range sessions {
+			sess, e := &sessions[i], current[i]
+			q := NewQueue(sess, oneEntry{e})
+			p, err := s.policy(l, q, a, now)
+			if err != nil {
+				return err
+			}
+			sess.Status = Effective(sess.Status, held[sess.ID], now, s.streamIdle())
+			views[i] = View{
+				Session: *sess, Tracks: tracks, Actions: Entitlements(p),
+				Entries: []WindowEntry{{Entry: e, MetricID: MetricID(sess.ID, e.Ref, e.Plays)}},
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return views, next, nil
+}
+
+// oneEntry is an EntrySource that knows one entry.
+type oneEntry struct{ e Entry }
+
+func (o oneEntry) Entry(ref string) (Entry, error) {
+	if ref != o.e.Ref {
+		return Entry{}, segue.Errorf(segue.ENotFound, "entry %s not found", ref)
+	}
+	return o.e, nil
+}
+
+func (o oneEntry) Entries() ([]Entry, error) { return []Entry{o.e}, nil }
+
+// HistoryItem is a play that counted, with its track.
+type HistoryItem struct {
+	Play  Play
+	Track catalog.Track
+}
+
+// History lists the listener's recently played tracks, newest first: the
+// plays that counted (30 seconds played, or finished), whatever the
+// device or session, and the cursor of the next page.
+func (s *Service) History(ctx context.Context, l Listener, after *HistoryCursor, limit int) ([]HistoryItem, *HistoryCursor, error) {
+	if err := checkPage(limit); err != nil {
+		return nil, nil, err
+	}
+	plays, err := s.Store.History(ctx, l.UserID, after, limit+1)
+	if err != nil {
+		return nil, nil, err
+	}
+	var next *HistoryCursor
+	if len(plays) > limit {
+		plays = plays[:limit]
+		last := plays[limit-1]
+		next = &HistoryCursor{CountedAt: last.CountedAt, MetricID: last.MetricID}
+	}
+	ids := make([]string, len(plays))
+	for i, p := range plays {
+		ids[i] = p.TrackID
+	}
+	tracks, err := s.Catalog.Tracks(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]HistoryItem, len(plays))
+	for i, p := range plays {
+		out[i] = HistoryItem{Play: p, Track: tracks[p.TrackID]}
+		if out[i].Track.ID == "" {
+			out[i].Track = catalog.Track{ID: p.TrackID}
+		}
+	}
+	return out, next, nil
 }

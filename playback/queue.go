@@ -136,6 +136,15 @@ func (q *Queue) become(ref string) (*Entry, error) {
 	return e, nil
 }
 
+// CurrentMetric returns the metric id of the current play.
+func (q *Queue) CurrentMetric() (string, error) {
+	cur, err := q.get(q.S.Current)
+	if err != nil {
+		return "", err
+	}
+	return MetricID(q.S.ID, cur.Ref, cur.Plays), nil
+}
+
 // Start makes ref the first current entry of a new session.
 func (q *Queue) Start(ref string) error {
 	_, err := q.become(ref)

@@ -15,13 +15,18 @@ type Service struct {
 	Store   Store
 	Catalog Catalog
 	Now     func() time.Time
+	// StreamIdle is how long a stream lives without an event
+	// (DefaultStreamIdle when zero).
+	StreamIdle time.Duration
 }
 
-// Listener is who asks: the user, their tier and the device they use.
+// Listener is who asks: the user, their tier and stream limit, and the
+// device they use.
 type Listener struct {
-	UserID   string
-	Tier     auth.Tier
-	DeviceID string
+	UserID     string
+	Tier       auth.Tier
+	MaxStreams int
+	DeviceID   string
 }
 
 // View is what an operation answers: the session and a run of its entries
@@ -75,43 +80,60 @@ func (emptySource) Entry(ref string) (Entry, error) {
 
 func (emptySource) Entries() ([]Entry, error) { return nil, nil }
 
+// op is one operation on a session inside its transaction: the queue,
+// the listener's entitlements as they stood before it, and the account.
+type op struct {
+	q   *Queue
+	p   Policy
+	a   AccountTx
+	now time.Time
+}
+
 // update runs fn on a live session of the listener inside a write
-// transaction, stamps the activity time, and builds the answer from the
-// window fn returns.
-func (s *Service) update(ctx context.Context, l Listener, sessionID string, limit int, fn func(q *Queue, a Actions) error) (*View, error) {
+// transaction, stamps the activity time, and answers the window from the
+// current entry with the entitlements as they stand after fn.
+func (s *Service) update(ctx context.Context, l Listener, sessionID string, limit int, fn func(o op) error) (*View, error) {
 	if err := CheckLimit(limit); err != nil {
 		return nil, err
 	}
 	var (
 		saved    *Session // the store bumps its Version when it saves
 		win      []WindowEntry
+		acts     Actions
 		inserted []string
 	)
 	now := s.Now().UTC()
-	err := s.Store.UpdateSession(ctx, l.UserID, sessionID, func(q *Queue) error {
+	err := s.Store.UpdateSession(ctx, l.UserID, sessionID, func(q *Queue, a AccountTx) error {
 		if q.S.Expired(now) {
 			return sessionNotFound(sessionID)
 		}
+		p, err := s.policy(l, q, a, now)
+		if err != nil {
+			return err
+		}
 		before := len(q.added)
-		if err := fn(q, s.actions(l, q.S)); err != nil {
+		if err := fn(op{q: q, p: p, a: a, now: now}); err != nil {
 			return err
 		}
 		inserted = append(inserted, q.added[before:]...)
 		if q.S.Station {
-			if err := s.keepAhead(ctx, q); err != nil {
+			if err := s.keepAhead(ctx, q, l.Tier); err != nil {
 				return err
 			}
 		}
 		q.S.UpdatedAt = now
-		var err error
-		win, err = q.Window(limit)
+		if win, err = q.Window(limit); err != nil {
+			return err
+		}
 		saved = q.S
+		p, err = s.policy(l, q, a, now)
+		acts = Entitlements(p)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.view(ctx, l, *saved, win)
+	v, err := s.view(ctx, *saved, win, acts)
 	if v != nil {
 		v.Inserted = inserted
 	}
@@ -122,25 +144,50 @@ func sessionNotFound(id string) error {
 	return segue.Errorf(segue.ENotFound, "session %s not found", id)
 }
 
-func (s *Service) actions(l Listener, sess *Session) Actions {
-	return Entitlements(Policy{Tier: l.Tier, Station: sess.Station})
+// policy gathers what decides the listener's entitlements on the
+// session: tier, kind of queue, the skip budget and whether the current
+// play has finished (so that a next is not a skip).
+func (s *Service) policy(l Listener, q *Queue, a AccountReader, now time.Time) (Policy, error) {
+	p := Policy{Tier: l.Tier, Station: q.S.Station}
+	if l.Tier == auth.TierUnlimited {
+		return p, nil // no skip budget to read
+	}
+	skips, err := a.Skips(now.Add(-SkipWindow))
+	if err != nil {
+		return p, err
+	}
+	p.Skips = Budget(skips)
+	metric, err := q.CurrentMetric()
+	if err != nil {
+		return p, err
+	}
+	p.Finished, err = a.Finished(metric)
+	return p, err
 }
 
 // read runs fn on a consistent read of a live session of the listener
-// and returns the session as it was read.
-func (s *Service) read(ctx context.Context, l Listener, sessionID string, now time.Time, fn func(q *Queue) error) (Session, error) {
-	var sess Session
-	err := s.Store.ViewSession(ctx, l.UserID, sessionID, func(q *Queue) error {
+// and returns the session as it was read and the listener's actions.
+func (s *Service) read(ctx context.Context, l Listener, sessionID string, now time.Time, fn func(q *Queue) error) (Session, Actions, error) {
+	var (
+		sess Session
+		acts Actions
+	)
+	err := s.Store.ViewSession(ctx, l.UserID, sessionID, func(q *Queue, a AccountReader) error {
 		if q.S.Expired(now) {
 			return sessionNotFound(sessionID)
 		}
 		sess = *q.S
+		p, err := s.policy(l, q, a, now)
+		if err != nil {
+			return err
+		}
+		acts = Entitlements(p)
 		return fn(q)
 	})
-	return sess, err
+	return sess, acts, err
 }
 
-func (s *Service) view(ctx context.Context, l Listener, sess Session, win []WindowEntry) (*View, error) {
+func (s *Service) view(ctx context.Context, sess Session, win []WindowEntry, acts Actions) (*View, error) {
 	ids := make([]string, len(win))
 	for i, w := range win {
 		ids[i] = w.TrackID
@@ -149,7 +196,34 @@ func (s *Service) view(ctx context.Context, l Listener, sess Session, win []Wind
 	if err != nil {
 		return nil, err
 	}
-	return &View{Session: sess, Entries: win, Tracks: tracks, Actions: s.actions(l, &sess)}, nil
+	return &View{Session: sess, Entries: win, Tracks: tracks, Actions: acts}, nil
+}
+
+// playable keeps the tracks the policy lets the listener play, with the
+// index of start among them. An explicit start track that may not be
+// played, or nothing left, is refused with the reason.
+func playable(p Policy, tracks []TrackRef, start int, explicit bool) ([]TrackRef, int, error) {
+	out := make([]TrackRef, 0, len(tracks))
+	newStart := 0
+	var refusal *Action
+	for i, t := range tracks {
+		p.UnlimitedOnly = t.UnlimitedOnly
+		if a := Entitlements(p).Play; !a.IsAllowed {
+			if i == start && explicit {
+				return nil, 0, Refuse(a, "playing "+t.TrackID)
+			}
+			refusal = &a
+			continue
+		}
+		if i == start {
+			newStart = len(out)
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 && refusal != nil {
+		return nil, 0, Refuse(*refusal, "playing these tracks")
+	}
+	return out, newStart, nil
 }
 
 // Purge deletes the sessions idle past the restore window.

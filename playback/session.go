@@ -74,6 +74,9 @@ type Session struct {
 	CycleStart uint64
 	Version    int64 // grows on every change
 
+	// Status is what the session's stream is doing.
+	Status StreamStatus
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -105,6 +108,7 @@ type Play struct {
 	TrackID   string
 	DeviceID  string
 	StartedAt time.Time
+	CountedAt time.Time // when it started to count for history; zero until then
 }
 
 // MetricID returns the metric id of the n-th play of an entry. It is

@@ -3,12 +3,14 @@ package playback
 import (
 	"context"
 	"math/rand/v2"
+
+	"github.com/segue/segue/auth"
 )
 
 // extend appends a batch of tracks similar to the session's seed to the
 // end of the queue; the tracks of the latest StationHorizon entries are not
 // repeated. Stations and autoplay grow this way, a batch at a time.
-func (s *Service) extend(ctx context.Context, q *Queue) error {
+func (s *Service) extend(ctx context.Context, q *Queue, tier auth.Tier) error {
 	exclude := map[string]bool{}
 	for ref, n := q.S.NatTail, 0; ref != "" && n < StationHorizon; n++ {
 		e, err := q.get(ref)
@@ -19,7 +21,7 @@ func (s *Service) extend(ctx context.Context, q *Queue) error {
 		ref = e.NatPrev
 	}
 	salt := q.S.Seed ^ q.S.RefCounter
-	batch, err := s.Catalog.StationTracks(ctx, q.S.StationSeed, exclude, StationBatch, salt)
+	batch, err := s.Catalog.StationTracks(ctx, q.S.StationSeed, exclude, StationBatch, salt, tier == auth.TierUnlimited)
 	if err != nil {
 		return err
 	}
@@ -49,10 +51,10 @@ func (s *Service) extend(ctx context.Context, q *Queue) error {
 
 // keepAhead makes sure a station has a full window ahead of its current
 // entry.
-func (s *Service) keepAhead(ctx context.Context, q *Queue) error {
+func (s *Service) keepAhead(ctx context.Context, q *Queue, tier auth.Tier) error {
 	n, err := q.Ahead(MaxWindow)
 	if err != nil || n >= MaxWindow {
 		return err
 	}
-	return s.extend(ctx, q)
+	return s.extend(ctx, q, tier)
 }

@@ -16,8 +16,8 @@ var _ auth.Store = (*DB)(nil)
 // CreateUser implements auth.Store.
 func (db *DB) CreateUser(ctx context.Context, u auth.User) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO users (id, name, tier, created_at) VALUES (?, ?, ?, ?)",
-			u.ID, u.Name, string(u.Tier), u.CreatedAt.UnixNano())
+		_, err := tx.ExecContext(ctx, "INSERT INTO users (id, name, tier, max_streams, created_at) VALUES (?, ?, ?, ?, ?)",
+			u.ID, u.Name, string(u.Tier), u.MaxStreams, u.CreatedAt.UnixNano())
 		return err
 	})
 	if isUnique(err) {
@@ -33,8 +33,8 @@ func (db *DB) user(ctx context.Context, where string, arg string) (auth.User, er
 	var u auth.User
 	var tier string
 	var created int64
-	err := db.r.QueryRowContext(ctx, "SELECT id, name, tier, created_at FROM users WHERE "+where+" = ?", arg).
-		Scan(&u.ID, &u.Name, &tier, &created)
+	err := db.r.QueryRowContext(ctx, "SELECT id, name, tier, max_streams, created_at FROM users WHERE "+where+" = ?", arg).
+		Scan(&u.ID, &u.Name, &tier, &u.MaxStreams, &created)
 	if err != nil {
 		return auth.User{}, notFound(err, "no user %q", arg)
 	}

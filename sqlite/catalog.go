@@ -45,9 +45,10 @@ func (db *DB) LoadCatalog(ctx context.Context, d *catalog.Data) error {
 		pos := map[string]int{}
 		for _, t := range d.Tracks {
 			pos[t.AlbumID]++
-			if err := exec(`INSERT INTO tracks (id, title, album_id, artist_id, genre_id, composer, duration_ms, isrc, format, media_type, audio_path, album_pos)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				t.ID, t.Title, t.AlbumID, t.ArtistID, t.GenreID, t.Composer, t.DurationMs, t.ISRC, t.Format, t.MediaType, t.AudioPath, pos[t.AlbumID]); err != nil {
+			if err := exec(`INSERT INTO tracks (id, title, album_id, artist_id, genre_id, composer, duration_ms, isrc, format, media_type,
+				audio_path, album_pos, unlimited_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				t.ID, t.Title, t.AlbumID, t.ArtistID, t.GenreID, t.Composer, t.DurationMs, t.ISRC, t.Format, t.MediaType,
+				t.AudioPath, pos[t.AlbumID], t.UnlimitedOnly); err != nil {
 				return err
 			}
 		}
@@ -71,10 +72,10 @@ func (db *DB) LoadCatalog(ctx context.Context, d *catalog.Data) error {
 
 // trackQueries lists the tracks each kind of container plays, in order.
 var trackQueries = map[catalog.Kind]string{
-	catalog.KindTrack:    "SELECT id, artist_id FROM tracks WHERE id = ?",
-	catalog.KindAlbum:    "SELECT id, artist_id FROM tracks WHERE album_id = ? ORDER BY album_pos, id",
-	catalog.KindArtist:   "SELECT id, artist_id FROM tracks WHERE artist_id = ? ORDER BY album_id, album_pos, id",
-	catalog.KindPlaylist: "SELECT t.id, t.artist_id FROM playlist_tracks p JOIN tracks t ON t.id = p.track_id WHERE p.playlist_id = ? ORDER BY p.pos",
+	catalog.KindTrack:    "SELECT id, artist_id, unlimited_only FROM tracks WHERE id = ?",
+	catalog.KindAlbum:    "SELECT id, artist_id, unlimited_only FROM tracks WHERE album_id = ? ORDER BY album_pos, id",
+	catalog.KindArtist:   "SELECT id, artist_id, unlimited_only FROM tracks WHERE artist_id = ? ORDER BY album_id, album_pos, id",
+	catalog.KindPlaylist: "SELECT t.id, t.artist_id, t.unlimited_only FROM playlist_tracks p JOIN tracks t ON t.id = p.track_id WHERE p.playlist_id = ? ORDER BY p.pos",
 }
 
 var existsQueries = []struct {
@@ -137,7 +138,7 @@ func (db *DB) trackRefs(ctx context.Context, query string, args ...any) ([]catal
 	var out []catalog.TrackRef
 	for rows.Next() {
 		var t catalog.TrackRef
-		if err := rows.Scan(&t.TrackID, &t.ArtistID); err != nil {
+		if err := rows.Scan(&t.TrackID, &t.ArtistID, &t.UnlimitedOnly); err != nil {
 			return nil, err
 		}
 		out = append(out, t)
@@ -158,7 +159,7 @@ func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Trac
 			args[i] = id
 		}
 		rows, err := db.r.QueryContext(ctx, `SELECT t.id, t.title, t.album_id, al.title, t.artist_id, ar.name, t.genre_id,
-			t.composer, t.duration_ms, t.isrc, t.format, t.media_type, t.audio_path
+			t.composer, t.duration_ms, t.isrc, t.format, t.media_type, t.audio_path, t.unlimited_only
 			FROM tracks t JOIN albums al ON al.id = t.album_id JOIN artists ar ON ar.id = t.artist_id
 			WHERE t.id IN (?`+strings.Repeat(",?", n-1)+`)`, args...)
 		if err != nil {
@@ -167,7 +168,7 @@ func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Trac
 		for rows.Next() {
 			var t catalog.Track
 			if err := rows.Scan(&t.ID, &t.Title, &t.AlbumID, &t.AlbumTitle, &t.ArtistID, &t.ArtistName, &t.GenreID,
-				&t.Composer, &t.DurationMs, &t.ISRC, &t.Format, &t.MediaType, &t.AudioPath); err != nil {
+				&t.Composer, &t.DurationMs, &t.ISRC, &t.Format, &t.MediaType, &t.AudioPath, &t.UnlimitedOnly); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -186,7 +187,8 @@ func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Trac
 // reproducible random part from salt; the n best not excluded are
 // returned, at most a third of them by one artist while others are left.
 // When too few candidates are left, the rest of the catalog fills in.
-func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string]bool, n int, salt uint64) ([]catalog.TrackRef, error) {
+func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string]bool, n int, salt uint64, unlimited bool) ([]catalog.TrackRef, error) {
+	skip := func(t catalog.TrackRef) bool { return exclude[t.TrackID] || t.UnlimitedOnly && !unlimited }
 	item, err := db.Resolve(ctx, seed)
 	if err != nil {
 		return nil, err
@@ -201,7 +203,7 @@ func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string
 	for _, t := range item.Tracks {
 		artists[t.ArtistID] = true
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, artist_id, genre_id FROM tracks
+	rows, err := db.r.QueryContext(ctx, `SELECT id, artist_id, unlimited_only, genre_id FROM tracks
 		WHERE genre_id IN (SELECT DISTINCT genre_id FROM tracks WHERE id IN (SELECT value FROM json_each(?)))
 		OR artist_id IN (SELECT value FROM json_each(?))`, jsonList(trackIDs(item.Tracks)), jsonList(keys(artists)))
 	if err != nil {
@@ -215,11 +217,11 @@ func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string
 	for rows.Next() {
 		var c cand
 		var genre string
-		if err := rows.Scan(&c.ref.TrackID, &c.ref.ArtistID, &genre); err != nil {
+		if err := rows.Scan(&c.ref.TrackID, &c.ref.ArtistID, &c.ref.UnlimitedOnly, &genre); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if exclude[c.ref.TrackID] {
+		if skip(c.ref) {
 			continue
 		}
 		c.score = 1 + noise(salt, c.ref.TrackID)
@@ -233,12 +235,12 @@ func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string
 		return nil, err
 	}
 	if len(cands) < n {
-		all, err := db.trackRefs(ctx, "SELECT id, artist_id FROM tracks")
+		all, err := db.trackRefs(ctx, "SELECT id, artist_id, unlimited_only FROM tracks")
 		if err != nil {
 			return nil, err
 		}
 		for _, t := range all {
-			if !exclude[t.TrackID] {
+			if !skip(t) {
 				cands = append(cands, cand{ref: t, score: noise(salt, t.TrackID)})
 			}
 		}

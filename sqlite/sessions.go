@@ -13,27 +13,28 @@ var _ playback.Store = (*DB)(nil)
 
 const sessionColumns = `id, user_id, device_id, current_ref, loop_mode, shuffle, station, autoplay, station_seed,
 	seed, shuffle_epoch, nat_head, nat_tail, shuf_head, shuf_tail, upnext_tail, length, ref_counter, play_seq,
-	cycle_start, version, created_at, updated_at`
+	cycle_start, version, created_at, updated_at, playback_state, taken_by_session, taken_by_device`
 
 func sessionArgs(s *playback.Session) []any {
 	return []any{s.ID, s.UserID, s.DeviceID, s.Current, string(s.Loop), s.Shuffle, s.Station, s.Autoplay, s.StationSeed,
 		int64(s.Seed), int64(s.ShuffleEpoch), s.NatHead, s.NatTail, s.ShufHead, s.ShufTail, s.UpNextTail, s.Length,
-		int64(s.RefCounter), int64(s.PlaySeq), int64(s.CycleStart), s.Version, s.CreatedAt.UnixNano(), s.UpdatedAt.UnixNano()}
+		int64(s.RefCounter), int64(s.PlaySeq), int64(s.CycleStart), s.Version, s.CreatedAt.UnixNano(), s.UpdatedAt.UnixNano(),
+		string(s.Status.State), s.Status.TakenBySession, s.Status.TakenByDevice}
 }
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanSession(r scanner) (*playback.Session, error) {
 	var s playback.Session
-	var loop string
+	var loop, state string
 	var seed, epoch, refs, plays, cycle, created, updated int64
 	err := r.Scan(&s.ID, &s.UserID, &s.DeviceID, &s.Current, &loop, &s.Shuffle, &s.Station, &s.Autoplay, &s.StationSeed,
 		&seed, &epoch, &s.NatHead, &s.NatTail, &s.ShufHead, &s.ShufTail, &s.UpNextTail, &s.Length, &refs, &plays,
-		&cycle, &s.Version, &created, &updated)
+		&cycle, &s.Version, &created, &updated, &state, &s.Status.TakenBySession, &s.Status.TakenByDevice)
 	if err != nil {
 		return nil, err
 	}
-	s.Loop = playback.LoopMode(loop)
+	s.Loop, s.Status.State = playback.LoopMode(loop), playback.StreamState(state)
 	s.Seed, s.ShuffleEpoch, s.RefCounter, s.PlaySeq, s.CycleStart = uint64(seed), uint64(epoch), uint64(refs), uint64(plays), uint64(cycle)
 	s.CreatedAt, s.UpdatedAt = time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
 	return &s, nil
@@ -133,7 +134,7 @@ func insertPlays(ctx context.Context, tx *sql.Tx, s *playback.Session, plays []p
 func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []playback.Entry, plays []playback.Play) error {
 	s.Version = 1
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			sessionArgs(s)...); err != nil {
 			return err
 		}
@@ -157,22 +158,22 @@ func loadSession(ctx context.Context, tx *sql.Tx, userID, sessionID string) (*pl
 }
 
 // UpdateSession implements playback.Store.
-func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn func(q *playback.Queue) error) error {
+func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn func(q *playback.Queue, a playback.AccountTx) error) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		s, err := loadSession(ctx, tx, userID, sessionID)
 		if err != nil {
 			return err
 		}
 		q := playback.NewQueue(s, txSource{ctx, tx, userID, sessionID})
-		if err := fn(q); err != nil {
+		if err := fn(q, account{ctx, tx, userID}); err != nil {
 			return err
 		}
 		s.Version++
 		args := append(sessionArgs(s)[2:], userID, sessionID)
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET device_id = ?, current_ref = ?, loop_mode = ?, shuffle = ?, station = ?,
 			autoplay = ?, station_seed = ?, seed = ?, shuffle_epoch = ?, nat_head = ?, nat_tail = ?, shuf_head = ?, shuf_tail = ?,
-			upnext_tail = ?, length = ?, ref_counter = ?, play_seq = ?, cycle_start = ?, version = ?, created_at = ?, updated_at = ?
-			WHERE user_id = ? AND id = ?`, args...); err != nil {
+			upnext_tail = ?, length = ?, ref_counter = ?, play_seq = ?, cycle_start = ?, version = ?, created_at = ?, updated_at = ?,
+			playback_state = ?, taken_by_session = ?, taken_by_device = ? WHERE user_id = ? AND id = ?`, args...); err != nil {
 			return fmt.Errorf("sqlite: save session: %w", err)
 		}
 		if err := insertEntries(ctx, tx, s, q.Added()); err != nil {
@@ -189,14 +190,24 @@ func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn fu
 }
 
 // ViewSession implements playback.Store.
-func (db *DB) ViewSession(ctx context.Context, userID, sessionID string, fn func(q *playback.Queue) error) error {
+func (db *DB) ViewSession(ctx context.Context, userID, sessionID string, fn func(q *playback.Queue, a playback.AccountReader) error) error {
 	return db.read(ctx, func(tx *sql.Tx) error {
 		s, err := loadSession(ctx, tx, userID, sessionID)
 		if err != nil {
 			return err
 		}
-		return fn(playback.NewQueue(s, txSource{ctx, tx, userID, sessionID}))
+		return fn(playback.NewQueue(s, txSource{ctx, tx, userID, sessionID}), account{ctx, tx, userID})
 	})
+}
+
+// Account implements playback.Store.
+func (db *DB) Account(ctx context.Context, userID string, fn func(a playback.AccountTx) error) error {
+	return db.write(ctx, func(tx *sql.Tx) error { return fn(account{ctx, tx, userID}) })
+}
+
+// ReadAccount implements playback.Store.
+func (db *DB) ReadAccount(ctx context.Context, userID string, fn func(a playback.AccountReader) error) error {
+	return db.read(ctx, func(tx *sql.Tx) error { return fn(account{ctx, tx, userID}) })
 }
 
 // TouchSession implements playback.Store.
@@ -248,43 +259,6 @@ func (db *DB) ActiveSessions(ctx context.Context, userID string, since time.Time
 		return nil, nil, fmt.Errorf("sqlite: active sessions: %w", err)
 	}
 	return sessions, current, nil
-}
-
-// LookupPlay implements playback.Store.
-func (db *DB) LookupPlay(ctx context.Context, userID, metricID string) (playback.Play, error) {
-	var p playback.Play
-	var started int64
-	err := db.r.QueryRowContext(ctx, `SELECT user_id, metric_id, session_id, ref, track_id, device_id, started_at
-		FROM plays WHERE user_id = ? AND metric_id = ?`, userID, metricID).
-		Scan(&p.UserID, &p.MetricID, &p.SessionID, &p.Ref, &p.TrackID, &p.DeviceID, &started)
-	if err != nil {
-		return playback.Play{}, notFound(err, "no play %s", metricID)
-	}
-	p.StartedAt = time.Unix(0, started).UTC()
-	return p, nil
-}
-
-// AddEvent implements playback.Store.
-func (db *DB) AddEvent(ctx context.Context, e *playback.Event) (bool, error) {
-	var dup bool
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO events (user_id, metric_id, type, client_ts, session_id, ref, track_id, device_id,
-			progress_s, duration_s, reason, initial_delay_ms, rebuffer_count, takeover, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			e.UserID, e.MetricID, e.Type, e.ClientTimestampMs, e.SessionID, e.Ref, e.TrackID, e.DeviceID,
-			e.EntityProgressSeconds, e.DurationSeconds, e.TerminationReason, e.InitialDelayMs, e.RebufferCount,
-			e.TakeOverType, e.ReceivedAt.UnixNano())
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		dup = n == 0
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("sqlite: add event: %w", err)
-	}
-	return dup, nil
 }
 
 // CountEvents returns how many events are stored for a metric id.

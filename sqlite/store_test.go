@@ -181,7 +181,7 @@ func testTracks(t *testing.T, db *sqlite.DB, d *catalog.Data) {
 func testStationTracks(t *testing.T, db *sqlite.DB) {
 	exclude := map[string]bool{"B0CT000001": true, "B0CT000006": true, "B0CT000007": true}
 	run := func(seed string, n int, salt uint64) []catalog.TrackRef {
-		got, err := db.StationTracks(ctx, seed, exclude, n, salt)
+		got, err := db.StationTracks(ctx, seed, exclude, n, salt, true)
 		if err != nil {
 			t.Fatalf("StationTracks(%s, %d, %d): %v", seed, n, salt, err)
 		}
@@ -218,7 +218,7 @@ func testStationTracks(t *testing.T, db *sqlite.DB) {
 			})
 		}
 	}
-	_, err := db.StationTracks(ctx, "B0CT999999", nil, 5, 1)
+	_, err := db.StationTracks(ctx, "B0CT999999", nil, 5, 1, true)
 	wantCode(t, err, segue.ENotFound)
 }
 
@@ -256,10 +256,19 @@ func (e *env) create(t *testing.T, l playback.Listener, id string) *playback.Vie
 	return v
 }
 
+// lookupPlay reads a play through the account.
+func (e *env) lookupPlay(userID, metric string) (p playback.Play, err error) {
+	err = e.db.Account(ctx, userID, func(a playback.AccountTx) error {
+		p, err = a.Play(metric)
+		return err
+	})
+	return p, err
+}
+
 // snapshot reads a session and its entries, in natural order, as stored.
 func (e *env) snapshot(t *testing.T, userID, id string) (s playback.Session, entries []playback.Entry) {
 	t.Helper()
-	err := e.db.ViewSession(ctx, userID, id, func(q *playback.Queue) error {
+	err := e.db.ViewSession(ctx, userID, id, func(q *playback.Queue, _ playback.AccountReader) error {
 		s = *q.S
 		for ref := q.S.NatHead; ref != ""; {
 			en, err := q.Get(ref)
@@ -306,35 +315,35 @@ func TestSessions_Lifecycle(t *testing.T) {
 		t.Fatalf("stored after Next: version %d, current %s; want 2, %s", s.Version, s.Current, v.Entries[0].Ref)
 	}
 	metric := v.Entries[0].MetricID
-	p, err := e.db.LookupPlay(ctx, e.l1.UserID, metric)
+	p, err := e.lookupPlay(e.l1.UserID, metric)
 	if err != nil || p.TrackID != "B0CT000006" || p.SessionID != id || p.DeviceID != "dev-u1" || !p.StartedAt.Equal(e.c.t) {
-		t.Fatalf("LookupPlay = %+v, %v", p, err)
+		t.Fatalf("Play = %+v, %v", p, err)
 	}
-	_, err = e.db.LookupPlay(ctx, e.l2.UserID, metric)
+	_, err = e.lookupPlay(e.l2.UserID, metric)
 	wantCode(t, err, segue.ENotFound)
 
-	t.Run("AddEventIdempotent", func(t *testing.T) {
-		ev := &playback.Event{EventInput: playback.EventInput{MetricID: metric, Type: "start", ClientTimestampMs: 1000},
-			UserID: e.l1.UserID, SessionID: id, Ref: p.Ref, TrackID: p.TrackID, DeviceID: "dev-u1", ReceivedAt: e.c.t}
+	t.Run("EventIdempotent", func(t *testing.T) {
+		in := playback.EventInput{MetricID: metric, Type: "start", ClientTimestampMs: 1000}
 		for i, wantDup := range []bool{false, true} {
-			if dup, err := e.db.AddEvent(ctx, ev); err != nil || dup != wantDup {
-				t.Fatalf("AddEvent #%d = %v, %v; want duplicate=%v", i, dup, err, wantDup)
+			if res, err := e.svc.ReportEvent(ctx, e.l1, in); err != nil || res.Duplicate != wantDup {
+				t.Fatalf("ReportEvent #%d = %+v, %v; want duplicate=%v", i, res, err, wantDup)
 			}
 		}
 		if n, err := e.db.CountEvents(ctx, e.l1.UserID, metric); err != nil || n != 1 {
 			t.Fatalf("CountEvents = %d, %v; want 1", n, err)
 		}
-		ev.ClientTimestampMs++ // another timestamp is another event
-		if dup, err := e.db.AddEvent(ctx, ev); err != nil || dup {
-			t.Fatalf("AddEvent(other ts) = %v, %v", dup, err)
+		in.ClientTimestampMs++ // another timestamp is another event
+		if res, err := e.svc.ReportEvent(ctx, e.l1, in); err != nil || res.Duplicate {
+			t.Fatalf("ReportEvent(other ts) = %+v, %v", res, err)
 		}
 	})
 
 	t.Run("OtherUser", func(t *testing.T) {
 		called := false
-		fn := func(*playback.Queue) error { called = true; return nil }
-		wantCode(t, e.db.ViewSession(ctx, e.l2.UserID, id, fn), segue.ENotFound)
-		wantCode(t, e.db.UpdateSession(ctx, e.l2.UserID, id, fn), segue.ENotFound)
+		view := func(*playback.Queue, playback.AccountReader) error { called = true; return nil }
+		update := func(*playback.Queue, playback.AccountTx) error { called = true; return nil }
+		wantCode(t, e.db.ViewSession(ctx, e.l2.UserID, id, view), segue.ENotFound)
+		wantCode(t, e.db.UpdateSession(ctx, e.l2.UserID, id, update), segue.ENotFound)
 		if _, err := e.svc.Next(ctx, e.l2, id, 1); segue.ErrorCode(err) != segue.ENotFound || called {
 			t.Errorf("Next as another user = %v (fn called: %v), want RESOURCE_NOT_FOUND", err, called)
 		}
@@ -344,7 +353,7 @@ func TestSessions_Lifecycle(t *testing.T) {
 		before, beforeEntries := e.snapshot(t, e.l1.UserID, id)
 		var nextMetric string
 		boom := errors.New("boom")
-		err := e.db.UpdateSession(ctx, e.l1.UserID, id, func(q *playback.Queue) error {
+		err := e.db.UpdateSession(ctx, e.l1.UserID, id, func(q *playback.Queue, _ playback.AccountTx) error {
 			if err := q.Next(); err != nil {
 				return err
 			}
@@ -361,7 +370,7 @@ func TestSessions_Lifecycle(t *testing.T) {
 		if !reflect.DeepEqual(before, after) || !reflect.DeepEqual(beforeEntries, afterEntries) {
 			t.Errorf("failed update changed the session:\n%+v\n%+v\nentries %d -> %d", before, after, len(beforeEntries), len(afterEntries))
 		}
-		_, err = e.db.LookupPlay(ctx, e.l1.UserID, nextMetric)
+		_, err = e.lookupPlay(e.l1.UserID, nextMetric)
 		wantCode(t, err, segue.ENotFound)
 	})
 
@@ -399,7 +408,7 @@ func TestPurgeSessions(t *testing.T) {
 		kept bool
 	}{{"Old", e.l1, old.Session.ID, false}, {"OldOtherUser", e.l2, oldOther.Session.ID, false}, {"Fresh", e.l1, fresh.Session.ID, true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := e.db.ViewSession(ctx, tc.l.UserID, tc.id, func(*playback.Queue) error { return nil })
+			err := e.db.ViewSession(ctx, tc.l.UserID, tc.id, func(*playback.Queue, playback.AccountReader) error { return nil })
 			if n := e.countEntries(t, tc.id); tc.kept != (err == nil) || tc.kept != (n > 0) {
 				t.Errorf("kept=%v: ViewSession err %v, %d entries", tc.kept, err, n)
 			}
@@ -408,7 +417,7 @@ func TestPurgeSessions(t *testing.T) {
 			}
 		})
 	}
-	if p, err := e.db.LookupPlay(ctx, e.l1.UserID, metric); err != nil || p.SessionID != old.Session.ID {
+	if p, err := e.lookupPlay(e.l1.UserID, metric); err != nil || p.SessionID != old.Session.ID {
 		t.Errorf("LookupPlay after purge = %+v, %v", p, err)
 	}
 	if n, err := e.db.CountEvents(ctx, e.l1.UserID, metric); err != nil || n != 1 {

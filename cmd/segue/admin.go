@@ -56,6 +56,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 func usersCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, data, sync := newFlags("users create", stderr, getenv)
 	tier := fs.String("tier", "UNLIMITED", "subscription tier: UNLIMITED, PRIME or FREE")
+	streams := fs.Int("streams", 1, "how many devices may stream at once")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -73,12 +74,12 @@ func usersCreate(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer db.Close()
-	u, err := authService(db).CreateUser(ctx, pos[0], t)
+	u, err := authService(db).AddUser(ctx, auth.User{Name: pos[0], Tier: t, MaxStreams: *streams})
 	if err != nil {
 		return err
 	}
-	return printResult(stdout, *asJSON, map[string]string{"id": u.ID, "name": u.Name, "tier": string(u.Tier)},
-		fmt.Sprintf("created user %s (%s), id %s", u.Name, u.Tier, u.ID))
+	return printResult(stdout, *asJSON, map[string]any{"id": u.ID, "name": u.Name, "tier": string(u.Tier), "maxStreams": u.MaxStreams},
+		fmt.Sprintf("created user %s (%s, %d stream(s)), id %s", u.Name, u.Tier, u.MaxStreams, u.ID))
 }
 
 func keysCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -149,7 +149,7 @@ func TestRun(t *testing.T) {
 	if err := run(t.Context(), []string{"users", "create", "carol", "--tier", "PRIME", "--json", "--data", dir}, func(string) string { return "" }, &buf, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	var user map[string]string
+	var user map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &user); err != nil || user["id"] == "" || user["tier"] != "PRIME" {
 		t.Fatalf("users create --json printed %q (%v)", buf.String(), err)
 	}

@@ -43,10 +43,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	demo := fs.Bool("demo", envDefault(getenv, "SEGUE_DEMO", "true") == "true", "create and print the demo key and users (env SEGUE_DEMO)")
 	logFormat := fs.String("log-format", envDefault(getenv, "SEGUE_LOG_FORMAT", "text"), "log format: text or json (env SEGUE_LOG_FORMAT)")
 	mediaTTL := fs.Duration("media-url-ttl", media.DefaultTTL, "how long a signed media URL stays valid")
+	streamIdle, err := time.ParseDuration(envDefault(getenv, "SEGUE_STREAM_IDLE", playback.DefaultStreamIdle.String()))
+	if err != nil {
+		return fmt.Errorf("serve: SEGUE_STREAM_IDLE: %w", err)
+	}
+	fs.DurationVar(&streamIdle, "stream-idle", streamIdle, "free a stream after this long without an event (env SEGUE_STREAM_IDLE)")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", pos[0])
+	}
+	if streamIdle <= 0 {
+		return fmt.Errorf("serve: --stream-idle must be positive")
 	}
 	var logger *slog.Logger
 	switch *logFormat {
@@ -83,7 +91,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := &httpapi.Server{
 		Auth: authSvc,
 		Playback: &playback.Service{
-			Store: db, Catalog: db, Now: time.Now,
+			Store: db, Catalog: db, Now: time.Now, StreamIdle: streamIdle,
 		},
 		Tracks:  db,
 		Signer:  media.Signer{Key: secret, TTL: *mediaTTL, Now: time.Now},

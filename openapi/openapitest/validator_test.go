@@ -100,6 +100,7 @@ func TestOperations(t *testing.T) {
 		"PUT /v1/playback/sessions/{sessionId}/shuffle",
 		"POST /v1/playback/event",
 		"POST /v1/playback/events",
+		"GET /v1/me/history/tracks",
 	}
 	got := v.Operations()
 	if !slices.IsSorted(got) {
@@ -140,7 +141,7 @@ func TestCheck(t *testing.T) {
 			http.Header{"Content-Type": {"text/plain"}, "X-Request-Id": {"r"}}, `hello`, false},
 		{"active page", "GET", "/v1/playback/sessions/active", 200, jsonHeader(),
 			`{"data": {"entities": [` + strings.TrimSuffix(strings.TrimSpace(validEntity), "}") +
-				`, "deviceId": "d1", "lastActiveAt": "2026-01-01T10:00:00Z", "loopMode": "LOOP_OFF", "shuffleMode": "SHUFFLE_OFF", "station": false}],
+				`, "deviceId": "d1", "lastActiveAt": "2026-01-01T10:00:00Z", "loopMode": "LOOP_OFF", "shuffleMode": "SHUFFLE_OFF", "station": false, "playbackState": "PLAYING"}],
 			  "pageInfo": {"hasNextPage": true, "token": "t2"}}}`, true},
 		{"active page missing station", "GET", "/v1/playback/sessions/active", 200, jsonHeader(),
 			`{"data": {"entities": [` + strings.TrimSuffix(strings.TrimSpace(validEntity), "}") +
