@@ -139,11 +139,18 @@ func Refuse(a Action, what string) error {
 	if a.IsAllowed {
 		return nil
 	}
-	e := segue.Errorf(a.DisableType, "%s is not allowed: %s", what, a.DisableType)
+	why := map[string]string{
+		DisableNoMoreSkips:        "no skips are left in this hour",
+		DisableNeedSubscription:   "this subscription plays stations only",
+		DisableNeedUnlimited:      "the track is in the Amazon Music Unlimited catalog only",
+		DisableNeedShuffleSub:     "on-demand queues of this subscription always play shuffled",
+		DisableFeatureUnavailable: "it is not available here",
+	}[a.DisableType]
+	e := segue.Errorf(a.DisableType, "%s is not allowed: %s", what, why)
 	if a.RemainingSkips != nil {
 		p := map[string]any{"remainingSkips": *a.RemainingSkips}
 		if a.SkipsResetAt != nil {
-			p["skipsResetAt"] = a.SkipsResetAt.Format(time.RFC3339)
+			p["skipsResetAt"] = a.SkipsResetAt.UTC().Format(time.RFC3339)
 		}
 		e.Payload = p
 	}
