@@ -276,6 +276,14 @@ func (db *DB) PurgeSessions(ctx context.Context, idleBefore time.Time) (int64, e
 			(SELECT user_id, id FROM sessions WHERE updated_at < ?)`, idleBefore.UnixNano()); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM streams WHERE (user_id, session_id) IN
+			(SELECT user_id, id FROM sessions WHERE updated_at < ?)`, idleBefore.UnixNano()); err != nil {
+			return err
+		}
+		// Skips older than the restore window are long out of any budget.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM skips WHERE at < ?", idleBefore.UnixNano()); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE updated_at < ?", idleBefore.UnixNano())
 		if err != nil {
 			return err
