@@ -40,21 +40,21 @@ func printResult(stdout io.Writer, asJSON bool, v any, human string) error {
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, data, sync := newFlags("migrate", stderr, getenv)
+	fs, sf := newFlags("migrate", stderr, getenv)
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	db, err := openStore(ctx, *data, *sync)
+	db, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	fmt.Fprintf(stdout, "database in %s is up to date\n", *data)
+	fmt.Fprintf(stdout, "database in %s is up to date\n", sf.where())
 	return nil
 }
 
 func usersCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, data, sync := newFlags("users create", stderr, getenv)
+	fs, sf := newFlags("users create", stderr, getenv)
 	tier := fs.String("tier", "UNLIMITED", "subscription tier: UNLIMITED, PRIME or FREE")
 	streams := fs.Int("streams", 1, "how many devices may stream at once")
 	asJSON := fs.Bool("json", false, "print one JSON object")
@@ -69,7 +69,7 @@ func usersCreate(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, *data, *sync)
+	db, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func usersCreate(ctx context.Context, args []string, getenv func(string) string,
 }
 
 func keysCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, data, sync := newFlags("keys create", stderr, getenv)
+	fs, sf := newFlags("keys create", stderr, getenv)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -92,7 +92,7 @@ func keysCreate(ctx context.Context, args []string, getenv func(string) string, 
 	if len(pos) != 1 {
 		return fmt.Errorf("keys create: give exactly one NAME")
 	}
-	db, err := openStore(ctx, *data, *sync)
+	db, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func keysCreate(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 func keysSetDisabled(ctx context.Context, args []string, disabled bool, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, data, sync := newFlags("keys disable", stderr, getenv)
+	fs, sf := newFlags("keys disable", stderr, getenv)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -114,7 +114,7 @@ func keysSetDisabled(ctx context.Context, args []string, disabled bool, getenv f
 	if len(pos) != 1 {
 		return fmt.Errorf("keys: give exactly one NAME")
 	}
-	db, err := openStore(ctx, *data, *sync)
+	db, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func keysSetDisabled(ctx context.Context, args []string, disabled bool, getenv f
 }
 
 func tokensCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, data, sync := newFlags("tokens create", stderr, getenv)
+	fs, sf := newFlags("tokens create", stderr, getenv)
 	user := fs.String("user", "", "name of the user the token is for (required)")
 	ttl := fs.Duration("ttl", auth.DefaultTokenTTL, "how long the token lives")
 	scope := fs.String("scope", auth.ScopePlayback, "space-separated scopes")
@@ -146,7 +146,7 @@ func tokensCreate(ctx context.Context, args []string, getenv func(string) string
 	if *ttl <= 0 || *ttl > 365*24*time.Hour {
 		return fmt.Errorf("tokens create: --ttl must be between 1s and 8760h")
 	}
-	db, err := openStore(ctx, *data, *sync)
+	db, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}

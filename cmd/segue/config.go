@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/segue/segue/auth"
+	"github.com/segue/segue/catalog"
+	"github.com/segue/segue/playback"
 	"github.com/segue/segue/sqlite"
 )
 
@@ -23,22 +25,54 @@ func envDefault(getenv func(string) string, name, def string) string {
 	return def
 }
 
-// newFlags returns a flag set with the flags every command shares.
-func newFlags(name string, stderr io.Writer, getenv func(string) string) (*flag.FlagSet, *string, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", envDefault(getenv, "SEGUE_DATA", "./segue-data"), "data folder (env SEGUE_DATA)")
-	sync := fs.String("sqlite-sync", envDefault(getenv, "SEGUE_SQLITE_SYNC", "FULL"), "SQLite synchronous mode, FULL or NORMAL (env SEGUE_SQLITE_SYNC)")
-	return fs, data, sync
+// store is what the commands need of a store; *sqlite.DB and
+// *postgres.DB both provide it.
+type store interface {
+	playback.Store
+	playback.Catalog
+	auth.Store
+	Ping(ctx context.Context) error
+	Close() error
+	CatalogSize(ctx context.Context) (int, error)
+	LoadCatalog(ctx context.Context, d *catalog.Data) error
+	SetSettingOnce(ctx context.Context, key, value string) (string, error)
 }
 
-// openStore opens the data folder's database, creating both if needed.
-func openStore(ctx context.Context, dir, sync string) (*sqlite.DB, error) {
+// storeFlags are the flags every command shares: where the data is.
+type storeFlags struct {
+	data, db, sync *string
+}
+
+// newFlags returns a flag set with the flags every command shares.
+func newFlags(name string, stderr io.Writer, getenv func(string) string) (*flag.FlagSet, storeFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs, storeFlags{
+		data: fs.String("data", envDefault(getenv, "SEGUE_DATA", "./segue-data"), "data folder (env SEGUE_DATA)"),
+		db:   fs.String("db", getenv("SEGUE_DB"), "database: empty for SQLite in the data folder, or a postgres:// DSN (env SEGUE_DB)"),
+		sync: fs.String("sqlite-sync", envDefault(getenv, "SEGUE_SQLITE_SYNC", "FULL"), "SQLite synchronous mode, FULL or NORMAL (env SEGUE_SQLITE_SYNC)"),
+	}
+}
+
+// where says in words where the data is.
+func (f storeFlags) where() string {
+	if *f.db != "" {
+		return "PostgreSQL"
+	}
+	return *f.data
+}
+
+// openStore opens the store the flags name, creating it if needed.
+func openStore(ctx context.Context, f storeFlags) (store, error) {
+	if *f.db != "" {
+		return openPostgres(ctx, *f.db)
+	}
+	dir := *f.data
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
 	path := filepath.Join(dir, "segue.db")
-	db, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: sync})
+	db, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: *f.sync})
 	if err != nil {
 		return nil, err
 	}
@@ -52,9 +86,14 @@ func openStore(ctx context.Context, dir, sync string) (*sqlite.DB, error) {
 	return db, nil
 }
 
+// openPostgres is replaced when the PostgreSQL store is built in.
+var openPostgres = func(ctx context.Context, dsn string) (store, error) {
+	return nil, fmt.Errorf("--db: only SQLite is built in")
+}
+
 // instanceSecret returns the data folder's random secret, made on first
 // use. It keys media URL signatures and the demo key.
-func instanceSecret(ctx context.Context, db *sqlite.DB) ([]byte, error) {
+func instanceSecret(ctx context.Context, db store) ([]byte, error) {
 	b := make([]byte, 32)
 	rand.Read(b)
 	v, err := db.SetSettingOnce(ctx, "instance_secret", hex.EncodeToString(b))
@@ -64,6 +103,6 @@ func instanceSecret(ctx context.Context, db *sqlite.DB) ([]byte, error) {
 	return hex.DecodeString(v)
 }
 
-func authService(db *sqlite.DB) *auth.Service {
+func authService(db store) *auth.Service {
 	return &auth.Service{Store: db, Now: time.Now}
 }

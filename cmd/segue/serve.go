@@ -20,7 +20,6 @@ import (
 	"github.com/segue/segue/media"
 	"github.com/segue/segue/openapi"
 	"github.com/segue/segue/playback"
-	"github.com/segue/segue/sqlite"
 )
 
 // demoUsers are created on first start, one per tier.
@@ -37,7 +36,7 @@ var demoUsers = []struct {
 const demoTokenTTL = 24 * time.Hour
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, data, sync := newFlags("serve", stderr, getenv)
+	fs, sf := newFlags("serve", stderr, getenv)
 	addr := fs.String("addr", envDefault(getenv, "SEGUE_ADDR", "127.0.0.1:8080"), "address to listen on (env SEGUE_ADDR)")
 	baseURL := fs.String("base-url", getenv("SEGUE_BASE_URL"), "public URL of the server for links and media URLs (env SEGUE_BASE_URL; default http://ADDR)")
 	demo := fs.Bool("demo", envDefault(getenv, "SEGUE_DEMO", "true") == "true", "create and print the demo key and users (env SEGUE_DEMO)")
@@ -66,7 +65,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serve: --log-format must be text or json")
 	}
 
-	db, err := openStore(ctx, *data, *sync)
+	db, err := openStore(ctx, sf)
 	if err != nil {
 		return err
 	}
@@ -107,7 +106,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 
-	fmt.Fprintf(stdout, "Segue is listening on %s (data in %s)\n", base, *data)
+	fmt.Fprintf(stdout, "Segue is listening on %s (data in %s)\n", base, sf.where())
 	if *demo {
 		if err := printDemo(ctx, authSvc, secret, base, stdout); err != nil {
 			return err
@@ -137,7 +136,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 }
 
 // loadDemoCatalog loads the Chinook catalog into an empty store.
-func loadDemoCatalog(ctx context.Context, db *sqlite.DB, logger *slog.Logger) error {
+func loadDemoCatalog(ctx context.Context, db store, logger *slog.Logger) error {
 	n, err := db.CatalogSize(ctx)
 	if err != nil || n > 0 {
 		return err
