@@ -32,6 +32,15 @@ func (s *Server) readyz() http.Handler {
 	})
 }
 
+func (s *Server) metrics() http.Handler {
+	if s.Metrics == nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, r, segue.Errorf(segue.ENotFound, "metrics are not enabled"))
+		})
+	}
+	return s.Metrics.handler()
+}
+
 func (s *Server) openapi() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")

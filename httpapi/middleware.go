@@ -77,8 +77,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					writeError(rec, r, &segue.Error{Code: segue.EInternal, Message: "internal error"})
 				}
 			}
+			took := time.Since(start)
 			log.Info("request", "method", r.Method, "path", r.URL.Path, "route", r.Pattern,
-				"status", rec.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+				"status", rec.status, "duration_ms", float64(took.Microseconds())/1000)
+			if s.Metrics != nil {
+				s.Metrics.observe(r.Pattern, r.Method, rec.status, took)
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -14,6 +14,7 @@ func (s *Server) routes() []route {
 		{"GET", "/healthz", s.healthz(), false},
 		{"GET", "/readyz", s.readyz(), false},
 		{"GET", "/openapi.yaml", s.openapi(), false},
+		{"GET", "/metrics", s.metrics(), false},
 		{"GET", "/v1/media/tracks/{trackId}", s.media(), false},
 
 		{"POST", "/v1/playback/sessions", s.createSession(), true},

@@ -35,6 +35,8 @@ type Server struct {
 	Ready func(ctx context.Context) error
 	// OpenAPI is the API description served at /openapi.yaml.
 	OpenAPI []byte
+	// Metrics, when set, are served at /metrics.
+	Metrics *Metrics
 	Now     func() time.Time
 }
 

@@ -98,5 +98,13 @@ func (s *Service) Create(ctx context.Context, l Listener, r CreateRequest) (*Vie
 	if err := s.Store.CreateSession(ctx, sess, q.Added(), q.Plays()); err != nil {
 		return nil, err
 	}
+	// The new session's actions show the account's skip budget.
+	err = s.Store.ReadAccount(ctx, l.UserID, func(a AccountReader) error {
+		p, err = s.policy(l, q, a, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	return s.view(ctx, *sess, win, Entitlements(p))
 }

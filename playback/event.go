@@ -105,6 +105,7 @@ func (s *Service) ReportEvent(ctx context.Context, l Listener, in EventInput) (E
 		return EventResult{}, segue.Errorf(segue.EBadRequest, "the X-Amzn-Device-Id header is required to report events")
 	}
 	res := EventResult{MetricID: in.MetricID}
+	tookOver := false
 	err := s.Store.Account(ctx, l.UserID, func(a AccountTx) error {
 		p, err := a.Play(in.MetricID)
 		if segue.ErrorCode(err) == segue.ENotFound {
@@ -116,7 +117,8 @@ func (s *Service) ReportEvent(ctx context.Context, l Listener, in EventInput) (E
 			return err
 		}
 		now := s.Now().UTC()
-		if err := s.stream(a, l, p.SessionID, in, now); err != nil {
+		took, err := s.stream(a, l, p.SessionID, in, now)
+		if err != nil {
 			return err
 		}
 		e := &Event{
@@ -126,12 +128,16 @@ func (s *Service) ReportEvent(ctx context.Context, l Listener, in EventInput) (E
 		if err := a.AddEvent(e); err != nil {
 			return err
 		}
+		tookOver = took
 		finished := in.Type == "stop" && in.TerminationReason == "trackFinished"
 		if finished || in.EntityProgressSeconds != nil && *in.EntityProgressSeconds >= PlayCountsAfter {
 			return a.CountPlay(in.MetricID, now)
 		}
 		return nil
 	})
+	if err == nil && tookOver && s.OnTakeOver != nil {
+		s.OnTakeOver()
+	}
 	return res, err
 }
 
@@ -142,20 +148,21 @@ func (s *Service) streamIdle() time.Duration {
 	return DefaultStreamIdle
 }
 
-// stream applies an event to the account's streams (SPEC.md §5).
-func (s *Service) stream(a AccountTx, l Listener, sessionID string, in EventInput, now time.Time) error {
+// stream applies an event to the account's streams (SPEC.md §5) and
+// reports whether it took a stream over.
+func (s *Service) stream(a AccountTx, l Listener, sessionID string, in EventInput, now time.Time) (tookOver bool, err error) {
 	st, ok, err := a.Status(sessionID)
 	if err != nil || !ok {
-		return err // a purged session's late events only go to the ledger
+		return false, err // a purged session's late events only go to the ledger
 	}
 	streams, err := a.Streams()
 	if err != nil {
-		return err
+		return false, err
 	}
 	live, stale := Live(streams, now, s.streamIdle())
 	for _, x := range stale {
 		if err := a.DeleteStream(x.SessionID); err != nil {
-			return err
+			return false, err
 		}
 	}
 	var mine *Stream
@@ -168,15 +175,15 @@ func (s *Service) stream(a AccountTx, l Listener, sessionID string, in EventInpu
 	case "start", "resume":
 		victim, err := Claim(live, max(1, l.MaxStreams), sessionID, in.TakeOverType)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if victim != nil {
 			if err := a.DeleteStream(victim.SessionID); err != nil {
-				return err
+				return false, err
 			}
 			taken := StreamStatus{State: StateTakenOver, TakenBySession: sessionID, TakenByDevice: l.DeviceID}
 			if err := a.SetStatus(victim.SessionID, taken); err != nil {
-				return err
+				return false, err
 			}
 		}
 		claimed := now
@@ -184,31 +191,31 @@ func (s *Service) stream(a AccountTx, l Listener, sessionID string, in EventInpu
 			claimed = mine.ClaimedAt
 		}
 		if err := a.PutStream(Stream{SessionID: sessionID, DeviceID: l.DeviceID, ClaimedAt: claimed, LastEventAt: now}); err != nil {
-			return err
+			return false, err
 		}
-		return a.SetStatus(sessionID, StreamStatus{State: StatePlaying})
+		return victim != nil, a.SetStatus(sessionID, StreamStatus{State: StatePlaying})
 	}
 	if st.State == StateTakenOver {
 		e := segue.Errorf(segue.EStreamTakenOver, "this session's stream was taken over by another device; report start or resume to claim it again")
 		e.Payload = map[string]any{"sessionId": st.TakenBySession, "deviceId": st.TakenByDevice}
-		return e
+		return false, e
 	}
 	switch in.Type {
 	case "pause", "stop":
 		if err := a.DeleteStream(sessionID); err != nil {
-			return err
+			return false, err
 		}
 		state := StatePaused
 		if in.Type == "stop" {
 			state = StateStopped
 		}
-		return a.SetStatus(sessionID, StreamStatus{State: state})
+		return false, a.SetStatus(sessionID, StreamStatus{State: state})
 	default: // progress keeps a held stream alive
 		if mine == nil {
-			return nil
+			return false, nil
 		}
 		mine.LastEventAt = now
-		return a.PutStream(*mine)
+		return false, a.PutStream(*mine)
 	}
 }
 

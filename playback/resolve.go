@@ -115,7 +115,7 @@ func (s *Service) trackList(ctx context.Context, ids []string) ([]TrackRef, erro
 			}
 			return nil, segue.Errorf(segue.ENotFound, "playParams.containerIds[%d]: no track %s", i, id)
 		}
-		out[i] = TrackRef{TrackID: t.ID, ArtistID: t.ArtistID}
+		out[i] = TrackRef{TrackID: t.ID, ArtistID: t.ArtistID, UnlimitedOnly: t.UnlimitedOnly}
 	}
 	return out, nil
 }

@@ -18,6 +18,8 @@ type Service struct {
 	// StreamIdle is how long a stream lives without an event
 	// (DefaultStreamIdle when zero).
 	StreamIdle time.Duration
+	// OnTakeOver, when set, is called after a stream was taken over.
+	OnTakeOver func()
 }
 
 // Listener is who asks: the user, their tier and stream limit, and the

@@ -41,8 +41,8 @@ type Store interface {
 
 // AccountReader reads one user's account inside a transaction.
 type AccountReader interface {
-	// Skips returns the times of the user's skips at or after since,
-	// oldest first.
+	// Skips returns the times of the user's skips after since, oldest
+	// first.
 	Skips(since time.Time) ([]time.Time, error)
 	// Finished reports whether the play reported a stop with
 	// terminationReason trackFinished.

@@ -24,7 +24,7 @@ func (a account) exec(query string, args ...any) error {
 }
 
 func (a account) Skips(since time.Time) ([]time.Time, error) {
-	rows, err := a.tx.QueryContext(a.ctx, "SELECT at FROM skips WHERE user_id = ? AND at >= ? ORDER BY at", a.userID, since.UnixNano())
+	rows, err := a.tx.QueryContext(a.ctx, "SELECT at FROM skips WHERE user_id = ? AND at > ? ORDER BY at", a.userID, since.UnixNano())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: skips: %w", err)
 	}
@@ -160,4 +160,12 @@ func (db *DB) History(ctx context.Context, userID string, after *playback.Histor
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// Gauges returns how many sessions had activity since since, and how many
+// streams are held, over all accounts.
+func (db *DB) Gauges(ctx context.Context, since time.Time) (sessions, streams int, err error) {
+	err = db.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sessions WHERE updated_at >= ?),
+		(SELECT count(*) FROM streams)`, since.UnixNano()).Scan(&sessions, &streams)
+	return sessions, streams, err
 }

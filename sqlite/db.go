@@ -28,7 +28,12 @@ var migrations embed.FS
 type DB struct {
 	w *sql.DB // one connection, writes
 	r *sql.DB // pool, reads
+	observe func(kind string, d time.Duration)
 }
+
+// ObserveWith has f told how long each transaction took, commit included
+// ("read" or "write"). Call it before the store is used.
+func (db *DB) ObserveWith(f func(kind string, d time.Duration)) { db.observe = f }
 
 // Options tune how the file is opened.
 type Options struct {
@@ -129,6 +134,9 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // write runs fn in a write transaction, committing when it returns nil.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.observe != nil {
+		defer func(start time.Time) { db.observe("write", time.Since(start)) }(time.Now())
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -142,6 +150,9 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // read runs fn in a read transaction (one consistent snapshot).
 func (db *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.observe != nil {
+		defer func(start time.Time) { db.observe("read", time.Since(start)) }(time.Now())
+	}
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err

@@ -36,6 +36,10 @@ type store interface {
 	CatalogSize(ctx context.Context) (int, error)
 	LoadCatalog(ctx context.Context, d *catalog.Data) error
 	SetSettingOnce(ctx context.Context, key, value string) (string, error)
+	// Gauges counts sessions active since since and streams held.
+	Gauges(ctx context.Context, since time.Time) (sessions, streams int, err error)
+	// ObserveWith reports how long each transaction takes to f.
+	ObserveWith(f func(kind string, d time.Duration))
 }
 
 // storeFlags are the flags every command shares: where the data is.

@@ -87,11 +87,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
+	metrics := httpapi.NewMetrics(func(ctx context.Context) (int, int, error) {
+		return db.Gauges(ctx, time.Now().Add(-30*time.Minute))
+	})
+	db.ObserveWith(metrics.ObserveStore)
 	srv := &httpapi.Server{
 		Auth: authSvc,
 		Playback: &playback.Service{
-			Store: db, Catalog: db, Now: time.Now, StreamIdle: streamIdle,
+			Store: db, Catalog: db, Now: time.Now, StreamIdle: streamIdle, OnTakeOver: metrics.TakeOver,
 		},
+		Metrics: metrics,
 		Tracks:  db,
 		Signer:  media.Signer{Key: secret, TTL: *mediaTTL, Now: time.Now},
 		BaseURL: base, Logger: logger, Ready: db.Ping, OpenAPI: openapi.YAML(), Now: time.Now,

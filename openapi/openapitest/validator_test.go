@@ -101,6 +101,7 @@ func TestOperations(t *testing.T) {
 		"POST /v1/playback/event",
 		"POST /v1/playback/events",
 		"GET /v1/me/history/tracks",
+		"GET /metrics",
 	}
 	got := v.Operations()
 	if !slices.IsSorted(got) {
