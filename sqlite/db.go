@@ -26,8 +26,8 @@ var migrations embed.FS
 
 // DB is an open store.
 type DB struct {
-	w *sql.DB // one connection, writes
-	r *sql.DB // pool, reads
+	w       *sql.DB // one connection, writes
+	r       *sql.DB // pool, reads
 	observe func(kind string, d time.Duration)
 }
 
