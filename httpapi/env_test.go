@@ -109,9 +109,14 @@ func newEnv(t *testing.T) *env {
 	}
 	e.alice = e.user("alice", auth.TierUnlimited)
 	e.bob = e.user("bob", auth.TierUnlimited)
+	metrics := httpapi.NewMetrics(func(ctx context.Context) (int, int, error) {
+		return db.Gauges(ctx, e.clock.Now().Add(-30*time.Minute))
+	})
+	db.ObserveWith(metrics.ObserveStore)
 	e.api = &httpapi.Server{
 		Auth:     e.auth,
-		Playback: &playback.Service{Store: db, Catalog: db, Now: e.clock.Now},
+		Metrics:  metrics,
+		Playback: &playback.Service{Store: db, Catalog: db, Now: e.clock.Now, OnTakeOver: metrics.TakeOver},
 		Tracks:   db,
 		Signer:   media.Signer{Key: []byte("test-secret"), TTL: time.Hour, Now: e.clock.Now},
 		Logger:   slog.New(slog.NewTextHandler(&lockedWriter{w: e.logs}, nil)),

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -340,6 +341,23 @@ func TestOps(t *testing.T) {
 	}
 	if got := e.do(req{Method: "GET", Path: "/openapi.yaml"}); got.Status != 200 || len(got.Body) < 1000 {
 		t.Fatalf("openapi.yaml %d, %d bytes", got.Status, len(got.Body))
+	}
+	e.create(map[string]any{"playParams": map[string]any{"id": "B0CT000001"}})
+	e.fail(req{Method: "GET", Path: sessionPath("nope", "/current")}, http.StatusNotFound, "RESOURCE_NOT_FOUND")
+	m := string(e.do(req{Method: "GET", Path: "/metrics"}).Body)
+	for _, want := range []string{
+		`segue_http_requests_total{code="200",method="GET",route="GET /healthz"} 1`,
+		`segue_http_requests_total{code="200",method="POST",route="POST /v1/playback/sessions"} 1`,
+		`segue_http_requests_total{code="404",method="GET",route="GET /v1/playback/sessions/{sessionId}/current"} 1`,
+		`segue_http_request_duration_seconds_count{method="POST",route="POST /v1/playback/sessions"} 1`,
+		`segue_store_transaction_duration_seconds_count{kind="write"}`,
+		"segue_active_sessions 1",
+		"segue_streams 0",
+		"segue_stream_takeovers_total 0",
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
 	}
 	e.db.Close()
 	if got := e.do(req{Method: "GET", Path: "/readyz"}); got.Status != http.StatusServiceUnavailable {
