@@ -47,6 +47,7 @@ func (s *Server) queue() http.Handler {
 			writeError(w, r, err)
 			return
 		}
+		setETag(w, v)
 		page := pageInfoJSON{HasNextPage: v.NextToken != ""}
 		if page.HasNextPage {
 			page.Token = base64.RawURLEncoding.EncodeToString([]byte(v.NextToken))

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -87,6 +89,7 @@ func (s *Server) createSession() http.Handler {
 			writeError(w, r, err)
 			return
 		}
+		setETag(w, v)
 		writeData(w, map[string]any{"entities": s.entities(v)})
 	})
 }
@@ -152,9 +155,13 @@ func (s *Server) windowHandler(op func(r *http.Request, l playback.Listener, id 
 		}
 		v, err := op(r, l, r.PathValue("sessionId"), limit)
 		if err != nil {
+			if e := new(segue.Error); errors.As(err, &e) && e.Code == segue.EPreconditionFailed {
+				w.Header().Set("ETag", fmt.Sprintf(`"%v"`, e.Payload.(map[string]any)["version"]))
+			}
 			writeError(w, r, err)
 			return
 		}
+		setETag(w, v)
 		out := map[string]any{"entities": s.entities(v)}
 		if v.Inserted != nil {
 			out["insertedEntityReferenceIds"] = v.Inserted

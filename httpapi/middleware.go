@@ -1,11 +1,17 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/segue/segue"
@@ -100,8 +106,48 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+		ctx, err := preconditions(w, r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, principalKey, p)))
 	})
+}
+
+// preconditions puts the request's If-Match and Idempotency-Key in its
+// context. The key's fingerprint covers the method, path, query and body,
+// so the same key with another request is told apart.
+func preconditions(w http.ResponseWriter, r *http.Request) (context.Context, error) {
+	ctx := r.Context()
+	if m := r.Header.Get("If-Match"); m != "" {
+		v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(m, "W/"), `"`), 10, 64)
+		if err != nil || v < 1 {
+			return nil, segue.Errorf(segue.EBadRequest, "If-Match: must be an ETag this server gave, such as \"3\"")
+		}
+		ctx = playback.WithIfMatch(ctx, v)
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		return ctx, nil
+	}
+	if len(key) > 255 || checkHeaderID("Idempotency-Key", strings.ReplaceAll(key, " ", "_")) != nil {
+		return nil, segue.Errorf(segue.EBadRequest, "Idempotency-Key: 1 to 255 printable characters")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCreateBody))
+	if err != nil {
+		return nil, decodeError(err, maxCreateBody)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s?%s\n", r.Method, r.URL.Path, r.URL.RawQuery)
+	h.Write(body)
+	return playback.WithIdempotencyKey(ctx, key, hex.EncodeToString(h.Sum(nil))), nil
+}
+
+// setETag names the session version an answer shows.
+func setETag(w http.ResponseWriter, v *playback.View) {
+	w.Header().Set("ETag", `"`+strconv.FormatInt(v.Session.Version, 10)+`"`)
 }
 
 // listener returns who asks, with the device the request names.

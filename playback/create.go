@@ -95,16 +95,29 @@ func (s *Service) Create(ctx context.Context, l Listener, r CreateRequest) (*Vie
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.CreateSession(ctx, sess, q.Added(), q.Plays()); err != nil {
-		return nil, err
-	}
-	// The new session's actions show the account's skip budget.
-	err = s.Store.ReadAccount(ctx, l.UserID, func(a AccountReader) error {
-		p, err = s.policy(l, q, a, now)
-		return err
+	var (
+		acts   Actions
+		replay []byte
+	)
+	err = s.Store.CreateSession(ctx, sess, q.Added(), q.Plays(), func(a AccountTx) error {
+		var err error
+		if replay, err = replayed(ctx, a); err != nil {
+			return err
+		} else if replay != nil {
+			return ErrReplay
+		}
+		// The new session's actions show the account's skip budget.
+		if p, err = s.policy(l, q, a, now); err != nil {
+			return err
+		}
+		acts = Entitlements(p)
+		return remember(ctx, a, answer{Session: *sess, Entries: win, Actions: acts}, now)
 	})
+	if replay != nil {
+		return s.replayView(ctx, replay)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return s.view(ctx, *sess, win, Entitlements(p))
+	return s.view(ctx, *sess, win, acts)
 }

@@ -2,6 +2,7 @@ package playback
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/segue/segue"
@@ -106,7 +107,14 @@ func (s *Service) ReportEvent(ctx context.Context, l Listener, in EventInput) (E
 	}
 	res := EventResult{MetricID: in.MetricID}
 	tookOver := false
+	var replay []byte
 	err := s.Store.Account(ctx, l.UserID, func(a AccountTx) error {
+		var err error
+		if replay, err = replayed(ctx, a); err != nil {
+			return err
+		} else if replay != nil {
+			return ErrReplay
+		}
 		p, err := a.Play(in.MetricID)
 		if segue.ErrorCode(err) == segue.ENotFound {
 			return segue.Errorf(segue.ENotFound, "metricId %s names no play of yours", in.MetricID)
@@ -131,10 +139,16 @@ func (s *Service) ReportEvent(ctx context.Context, l Listener, in EventInput) (E
 		tookOver = took
 		finished := in.Type == "stop" && in.TerminationReason == "trackFinished"
 		if finished || in.EntityProgressSeconds != nil && *in.EntityProgressSeconds >= PlayCountsAfter {
-			return a.CountPlay(in.MetricID, now)
+			if err := a.CountPlay(in.MetricID, now); err != nil {
+				return err
+			}
 		}
-		return nil
+		return remember(ctx, a, res, now)
 	})
+	if replay != nil {
+		err = json.Unmarshal(replay, &res)
+		return res, err
+	}
 	if err == nil && tookOver && s.OnTakeOver != nil {
 		s.OnTakeOver()
 	}

@@ -103,11 +103,21 @@ func (s *Service) update(ctx context.Context, l Listener, sessionID string, limi
 		win      []WindowEntry
 		acts     Actions
 		inserted []string
+		replay   []byte
 	)
 	now := s.Now().UTC()
 	err := s.Store.UpdateSession(ctx, l.UserID, sessionID, func(q *Queue, a AccountTx) error {
+		var err error
+		if replay, err = replayed(ctx, a); err != nil {
+			return err
+		} else if replay != nil {
+			return ErrReplay
+		}
 		if q.S.Expired(now) {
 			return sessionNotFound(sessionID)
+		}
+		if err := checkVersion(ctx, q.S); err != nil {
+			return err
 		}
 		p, err := s.policy(l, q, a, now)
 		if err != nil {
@@ -128,10 +138,17 @@ func (s *Service) update(ctx context.Context, l Listener, sessionID string, limi
 			return err
 		}
 		saved = q.S
-		p, err = s.policy(l, q, a, now)
+		if p, err = s.policy(l, q, a, now); err != nil {
+			return err
+		}
 		acts = Entitlements(p)
-		return err
+		after := *q.S
+		after.Version++ // as the store will save it
+		return remember(ctx, a, answer{Session: after, Entries: win, Actions: acts, Inserted: inserted}, now)
 	})
+	if replay != nil {
+		return s.replayView(ctx, replay)
+	}
 	if err != nil {
 		return nil, err
 	}

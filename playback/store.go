@@ -12,7 +12,9 @@ import (
 // account (its sessions, streams and skips) are serialised.
 type Store interface {
 	// CreateSession saves a new session with its entries and first play.
-	CreateSession(ctx context.Context, s *Session, entries []Entry, plays []Play) error
+	// fn, when not nil, runs first in the same transaction on the
+	// account; if it fails nothing is saved.
+	CreateSession(ctx context.Context, s *Session, entries []Entry, plays []Play, fn func(a AccountTx) error) error
 	// UpdateSession runs fn in one write transaction on the user's session
 	// (RESOURCE_NOT_FOUND if there is none). If fn returns nil, the store
 	// saves q.S with its version incremented, q.Added(), q.Changed() and
@@ -73,6 +75,11 @@ type AccountTx interface {
 	Status(sessionID string) (st StreamStatus, ok bool, err error)
 	// SetStatus sets a session's stream status.
 	SetStatus(sessionID string, st StreamStatus) error
+	// Replay returns the response remembered for an idempotency key.
+	Replay(key string) (fingerprint string, response []byte, ok bool, err error)
+	// Remember saves the response to a request sent with an idempotency
+	// key.
+	Remember(key, fingerprint string, response []byte, at time.Time) error
 }
 
 // HistoryCursor is where a page of history continues.

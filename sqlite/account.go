@@ -169,3 +169,19 @@ func (db *DB) Gauges(ctx context.Context, since time.Time) (sessions, streams in
 		(SELECT count(*) FROM streams)`, since.UnixNano()).Scan(&sessions, &streams)
 	return sessions, streams, err
 }
+
+func (a account) Replay(key string) (string, []byte, bool, error) {
+	var fp string
+	var body []byte
+	err := a.tx.QueryRowContext(a.ctx, "SELECT fingerprint, response FROM idempotency WHERE user_id = ? AND key = ?",
+		a.userID, key).Scan(&fp, &body)
+	if err == sql.ErrNoRows {
+		return "", nil, false, nil
+	}
+	return fp, body, err == nil, err
+}
+
+func (a account) Remember(key, fingerprint string, response []byte, at time.Time) error {
+	return a.exec("INSERT INTO idempotency (user_id, key, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)",
+		a.userID, key, fingerprint, response, at.UnixNano())
+}

@@ -131,9 +131,14 @@ func insertPlays(ctx context.Context, tx *sql.Tx, s *playback.Session, plays []p
 }
 
 // CreateSession implements playback.Store.
-func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []playback.Entry, plays []playback.Play) error {
+func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []playback.Entry, plays []playback.Play, fn func(a playback.AccountTx) error) error {
 	s.Version = 1
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		if fn != nil {
+			if err := fn(account{ctx, tx, s.UserID}); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			sessionArgs(s)...); err != nil {
 			return err
@@ -278,6 +283,11 @@ func (db *DB) PurgeSessions(ctx context.Context, idleBefore time.Time) (int64, e
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM streams WHERE (user_id, session_id) IN
 			(SELECT user_id, id FROM sessions WHERE updated_at < ?)`, idleBefore.UnixNano()); err != nil {
+			return err
+		}
+		// idleBefore is now less the restore window.
+		forgetBefore := idleBefore.Add(playback.RestoreWindow - playback.IdempotencyTTL)
+		if _, err := tx.ExecContext(ctx, "DELETE FROM idempotency WHERE created_at < ?", forgetBefore.UnixNano()); err != nil {
 			return err
 		}
 		// Skips older than the restore window are long out of any budget.
