@@ -76,6 +76,18 @@ func TestVersions_IdempotencyKey(t *testing.T) {
 	if r1, r2 := e.ok(ev), e.ok(ev); r1["duplicate"] != false || r2["duplicate"] != false {
 		t.Fatalf("replayed event answered %v then %v, want the first answer twice", r1, r2)
 	}
+	batch := req{Method: "POST", Path: "/v1/playback/events", Header: key("batch"), Body: map[string]any{"events": []any{
+		map[string]any{"metricId": metric, "event": map[string]any{"type": "pause", "clientTimestampInMilliseconds": 8}},
+		map[string]any{"metricId": metric, "event": map[string]any{"type": "resume", "clientTimestampInMilliseconds": 9}},
+	}}}
+	for _, r := range e.ok(batch)["results"].([]any) {
+		if r := r.(map[string]any); r["accepted"] != true || r["duplicate"] != false {
+			t.Fatalf("batch with a key: %v", r)
+		}
+	}
+	if n, err := e.db.CountEvents(t.Context(), userID(t, e, "alice"), metric.(string)); err != nil || n != 3 {
+		t.Fatalf("%d events stored (%v), want 3", n, err)
+	}
 	// Keys belong to their user.
 	if got := e.ok(req{Method: "POST", Path: "/v1/playback/sessions", Body: map[string]any{"playParams": map[string]any{"id": "B0CA000003"}}, Header: key("create-1"), Token: &e.bob}); ids(got)[0] == ids(first)[0] {
 		t.Fatal("bob got alice's replayed answer")

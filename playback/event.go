@@ -247,6 +247,9 @@ func (s *Service) ReportEvents(ctx context.Context, l Listener, in []EventInput)
 	if len(in) == 0 || len(in) > MaxBatch {
 		return nil, segue.Errorf(segue.EBadRequest, "events: must hold 1 to %d events, got %d", MaxBatch, len(in))
 	}
+	// Each event is idempotent on its own; a key names the whole batch,
+	// not each event in it.
+	ctx = context.WithValue(ctx, idempotencyKey, nil)
 	out := make([]EventOutcome, len(in))
 	for i, e := range in {
 		r, err := s.ReportEvent(ctx, l, e)
