@@ -1,0 +1,262 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"sort"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/segue/segue/catalog"
+	"github.com/segue/segue/playback"
+)
+
+var _ playback.Catalog = (*DB)(nil)
+
+// CatalogSize returns the number of tracks in the catalog.
+func (db *DB) CatalogSize(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRow(ctx, "SELECT count(*) FROM tracks").Scan(&n)
+	return n, err
+}
+
+// LoadCatalog adds a whole catalog in one transaction, each table with
+// one COPY.
+func (db *DB) LoadCatalog(ctx context.Context, d *catalog.Data) error {
+	pos := map[string]int{}
+	tracks := make([][]any, len(d.Tracks))
+	for i, t := range d.Tracks {
+		pos[t.AlbumID]++
+		tracks[i] = []any{t.ID, t.Title, t.AlbumID, t.ArtistID, t.GenreID, t.Composer, t.DurationMs, t.ISRC, t.Format,
+			t.MediaType, t.AudioPath, pos[t.AlbumID], t.UnlimitedOnly}
+	}
+	var playlists, entries [][]any
+	for _, p := range d.Playlists {
+		playlists = append(playlists, []any{p.ID, p.Name})
+		for i, id := range p.TrackIDs {
+			entries = append(entries, []any{p.ID, i, id})
+		}
+	}
+	tables := []struct {
+		name string
+		cols []string
+		rows [][]any
+	}{
+		{"genres", []string{"id", "name"}, rowsOf(d.Genres, func(g catalog.Genre) []any { return []any{g.ID, g.Name} })},
+		{"artists", []string{"id", "name"}, rowsOf(d.Artists, func(a catalog.Artist) []any { return []any{a.ID, a.Name} })},
+		{"albums", []string{"id", "title", "artist_id"}, rowsOf(d.Albums, func(a catalog.Album) []any { return []any{a.ID, a.Title, a.ArtistID} })},
+		{"tracks", []string{"id", "title", "album_id", "artist_id", "genre_id", "composer", "duration_ms", "isrc", "format",
+			"media_type", "audio_path", "album_pos", "unlimited_only"}, tracks},
+		{"playlists", []string{"id", "name"}, playlists},
+		{"playlist_tracks", []string{"playlist_id", "pos", "track_id"}, entries},
+	}
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		for _, t := range tables {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: load catalog: %w", err)
+	}
+	return nil
+}
+
+func rowsOf[T any](items []T, row func(T) []any) [][]any {
+	out := make([][]any, len(items))
+	for i, it := range items {
+		out[i] = row(it)
+	}
+	return out
+}
+
+// trackQueries lists the tracks each kind of container plays, in order.
+var trackQueries = map[catalog.Kind]string{
+	catalog.KindTrack:    "SELECT id, artist_id, unlimited_only FROM tracks WHERE id = $1",
+	catalog.KindAlbum:    "SELECT id, artist_id, unlimited_only FROM tracks WHERE album_id = $1 ORDER BY album_pos, id",
+	catalog.KindArtist:   "SELECT id, artist_id, unlimited_only FROM tracks WHERE artist_id = $1 ORDER BY album_id, album_pos, id",
+	catalog.KindPlaylist: "SELECT t.id, t.artist_id, t.unlimited_only FROM playlist_tracks p JOIN tracks t ON t.id = p.track_id WHERE p.playlist_id = $1 ORDER BY p.pos",
+}
+
+// kindOf returns the kind of a plain catalog id, trying track, album,
+// artist and playlist in that order (only want's kind when want is one
+// of them), or RESOURCE_NOT_FOUND.
+func (db *DB) kindOf(ctx context.Context, id string, want catalog.Kind) (catalog.Kind, error) {
+	kinds := []string{string(catalog.KindTrack), string(catalog.KindAlbum), string(catalog.KindArtist), string(catalog.KindPlaylist)}
+	if want != "" && want != catalog.KindStation {
+		kinds = []string{string(want)}
+	}
+	var kind string
+	err := db.r.QueryRow(ctx, `SELECT k FROM (
+			SELECT 1 AS o, 'track' AS k FROM tracks WHERE id = $1
+			UNION ALL SELECT 2, 'album' FROM albums WHERE id = $1
+			UNION ALL SELECT 3, 'artist' FROM artists WHERE id = $1
+			UNION ALL SELECT 4, 'playlist' FROM playlists WHERE id = $1) x
+		WHERE k = ANY($2) ORDER BY o LIMIT 1`, id, kinds).Scan(&kind)
+	if want != "" {
+		return catalog.Kind(kind), notFound(err, "no %s %s in the catalog", want, id)
+	}
+	return catalog.Kind(kind), notFound(err, "no catalog item %s", id)
+}
+
+// Resolve implements playback.Catalog.
+func (db *DB) Resolve(ctx context.Context, raw string) (catalog.Item, error) {
+	id, want, err := catalog.ParseID(raw)
+	if err != nil {
+		return catalog.Item{}, err
+	}
+	kind, err := db.kindOf(ctx, id, want)
+	if err != nil {
+		return catalog.Item{}, err
+	}
+	if want == catalog.KindStation {
+		return catalog.Item{Kind: catalog.KindStation, ID: id}, nil
+	}
+	refs, err := db.trackRefs(ctx, trackQueries[kind], id)
+	if err != nil {
+		return catalog.Item{}, fmt.Errorf("postgres: tracks of %s: %w", id, err)
+	}
+	return catalog.Item{Kind: kind, ID: id, Tracks: refs}, nil
+}
+
+func (db *DB) trackRefs(ctx context.Context, query string, args ...any) ([]catalog.TrackRef, error) {
+	rows, _ := db.r.Query(ctx, query, args...)
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (catalog.TrackRef, error) {
+		var t catalog.TrackRef
+		err := r.Scan(&t.TrackID, &t.ArtistID, &t.UnlimitedOnly)
+		return t, err
+	})
+}
+
+// Tracks implements playback.Catalog.
+func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Track, error) {
+	out := make(map[string]catalog.Track, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, _ := db.r.Query(ctx, `SELECT t.id, t.title, t.album_id, al.title, t.artist_id, ar.name, t.genre_id,
+		t.composer, t.duration_ms, t.isrc, t.format, t.media_type, t.audio_path, t.unlimited_only
+		FROM tracks t JOIN albums al ON al.id = t.album_id JOIN artists ar ON ar.id = t.artist_id
+		WHERE t.id = ANY($1)`, ids)
+	var t catalog.Track
+	_, err := pgx.ForEachRow(rows, []any{&t.ID, &t.Title, &t.AlbumID, &t.AlbumTitle, &t.ArtistID, &t.ArtistName, &t.GenreID,
+		&t.Composer, &t.DurationMs, &t.ISRC, &t.Format, &t.MediaType, &t.AudioPath, &t.UnlimitedOnly}, func() error {
+		out[t.ID] = t
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: tracks: %w", err)
+	}
+	return out, nil
+}
+
+// StationTracks implements playback.Catalog with the rules of the sqlite
+// store: a candidate scores 2 for sharing an artist with the seed, 1 for
+// sharing a genre, plus a reproducible random part from salt; the n best
+// not excluded are returned, at most a third of them by one artist while
+// others are left. When too few candidates are left, the rest of the
+// catalog fills in.
+func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string]bool, n int, salt uint64, unlimited bool) ([]catalog.TrackRef, error) {
+	skip := func(t catalog.TrackRef) bool { return exclude[t.TrackID] || t.UnlimitedOnly && !unlimited }
+	item, err := db.Resolve(ctx, seed)
+	if err != nil {
+		return nil, err
+	}
+	if item.Kind == catalog.KindStation {
+		if item.Kind, err = db.kindOf(ctx, item.ID, ""); err != nil {
+			return nil, err
+		}
+		if item.Tracks, err = db.trackRefs(ctx, trackQueries[item.Kind], item.ID); err != nil {
+			return nil, err
+		}
+	}
+	artists := map[string]bool{}
+	for _, t := range item.Tracks {
+		artists[t.ArtistID] = true
+	}
+	type cand struct {
+		ref   catalog.TrackRef
+		score float64
+	}
+	var cands []cand
+	near, err := db.trackRefs(ctx, `SELECT id, artist_id, unlimited_only FROM tracks
+		WHERE genre_id IN (SELECT genre_id FROM tracks WHERE id = ANY($1)) OR artist_id = ANY($2)`,
+		trackIDs(item.Tracks), keys(artists))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: station candidates: %w", err)
+	}
+	for _, t := range near {
+		if skip(t) {
+			continue
+		}
+		c := cand{ref: t, score: 1 + noise(salt, t.TrackID)}
+		if artists[t.ArtistID] {
+			c.score++
+		}
+		cands = append(cands, c)
+	}
+	if len(cands) < n {
+		all, err := db.trackRefs(ctx, "SELECT id, artist_id, unlimited_only FROM tracks")
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range all {
+			if !skip(t) {
+				cands = append(cands, cand{ref: t, score: noise(salt, t.TrackID)})
+			}
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		return cands[i].ref.TrackID < cands[j].ref.TrackID
+	})
+	// No artist may fill more than a third of a batch while others are
+	// left, so that the batch can be artist-spread.
+	limit := max(1, (n+2)/3)
+	var out []catalog.TrackRef
+	seen := map[string]bool{}
+	perArtist := map[string]int{}
+	for pass := 0; pass < 2 && len(out) < n; pass++ {
+		for _, c := range cands {
+			if len(out) == n {
+				break
+			}
+			if seen[c.ref.TrackID] || pass == 0 && perArtist[c.ref.ArtistID] >= limit {
+				continue
+			}
+			seen[c.ref.TrackID] = true
+			perArtist[c.ref.ArtistID]++
+			out = append(out, c.ref)
+		}
+	}
+	return out, nil
+}
+
+// noise is a reproducible number in [0, 1) from salt and id; the same as
+// the sqlite store's, so both choose the same station tracks.
+func noise(salt uint64, id string) float64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d:%s", salt, id)
+	return float64(h.Sum64()>>11) / (1 << 53)
+}
+
+func trackIDs(ts []catalog.TrackRef) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.TrackID
+	}
+	return out
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
