@@ -83,8 +83,12 @@ func (s *Service) AddUser(ctx context.Context, u User) (User, error) {
 // EnsureUser returns the user named name, creating it with tier if absent.
 func (s *Service) EnsureUser(ctx context.Context, name string, tier Tier) (User, error) {
 	u, err := s.Store.UserByName(ctx, name)
-	if segue.ErrorCode(err) == segue.ENotFound {
-		return s.CreateUser(ctx, name, tier)
+	if segue.ErrorCode(err) != segue.ENotFound {
+		return u, err
+	}
+	u, err = s.CreateUser(ctx, name, tier)
+	if segue.ErrorCode(err) == segue.EConflict { // another instance made it first
+		return s.Store.UserByName(ctx, name)
 	}
 	return u, err
 }
@@ -101,8 +105,14 @@ func (s *Service) CreateKey(ctx context.Context, name string) (Key, string, erro
 // exists already.
 func (s *Service) EnsureKey(ctx context.Context, name, secret string) (Key, error) {
 	k, err := s.Store.KeyByHash(ctx, Hash(secret))
-	if segue.ErrorCode(err) == segue.ENotFound {
-		return s.addKey(ctx, name, secret)
+	if segue.ErrorCode(err) != segue.ENotFound {
+		return k, err
+	}
+	k, err = s.addKey(ctx, name, secret)
+	if segue.ErrorCode(err) == segue.EConflict { // another instance may have made it first
+		if again, err2 := s.Store.KeyByHash(ctx, Hash(secret)); err2 == nil {
+			return again, nil
+		}
 	}
 	return k, err
 }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"sort"
 
 	"github.com/jackc/pgx/v5"
@@ -152,14 +151,8 @@ func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Trac
 	return out, nil
 }
 
-// StationTracks implements playback.Catalog with the rules of the sqlite
-// store: a candidate scores 2 for sharing an artist with the seed, 1 for
-// sharing a genre, plus a reproducible random part from salt; the n best
-// not excluded are returned, at most a third of them by one artist while
-// others are left. When too few candidates are left, the rest of the
-// catalog fills in.
+// StationTracks implements playback.Catalog with catalog.Station.
 func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string]bool, n int, salt uint64, unlimited bool) ([]catalog.TrackRef, error) {
-	skip := func(t catalog.TrackRef) bool { return exclude[t.TrackID] || t.UnlimitedOnly && !unlimited }
 	item, err := db.Resolve(ctx, seed)
 	if err != nil {
 		return nil, err
@@ -176,72 +169,16 @@ func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string
 	for _, t := range item.Tracks {
 		artists[t.ArtistID] = true
 	}
-	type cand struct {
-		ref   catalog.TrackRef
-		score float64
-	}
-	var cands []cand
 	near, err := db.trackRefs(ctx, `SELECT id, artist_id, unlimited_only FROM tracks
 		WHERE genre_id IN (SELECT genre_id FROM tracks WHERE id = ANY($1)) OR artist_id = ANY($2)`,
 		trackIDs(item.Tracks), keys(artists))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: station candidates: %w", err)
 	}
-	for _, t := range near {
-		if skip(t) {
-			continue
-		}
-		c := cand{ref: t, score: 1 + noise(salt, t.TrackID)}
-		if artists[t.ArtistID] {
-			c.score++
-		}
-		cands = append(cands, c)
+	all := func() ([]catalog.TrackRef, error) {
+		return db.trackRefs(ctx, "SELECT id, artist_id, unlimited_only FROM tracks")
 	}
-	if len(cands) < n {
-		all, err := db.trackRefs(ctx, "SELECT id, artist_id, unlimited_only FROM tracks")
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range all {
-			if !skip(t) {
-				cands = append(cands, cand{ref: t, score: noise(salt, t.TrackID)})
-			}
-		}
-	}
-	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].score != cands[j].score {
-			return cands[i].score > cands[j].score
-		}
-		return cands[i].ref.TrackID < cands[j].ref.TrackID
-	})
-	// No artist may fill more than a third of a batch while others are
-	// left, so that the batch can be artist-spread.
-	limit := max(1, (n+2)/3)
-	var out []catalog.TrackRef
-	seen := map[string]bool{}
-	perArtist := map[string]int{}
-	for pass := 0; pass < 2 && len(out) < n; pass++ {
-		for _, c := range cands {
-			if len(out) == n {
-				break
-			}
-			if seen[c.ref.TrackID] || pass == 0 && perArtist[c.ref.ArtistID] >= limit {
-				continue
-			}
-			seen[c.ref.TrackID] = true
-			perArtist[c.ref.ArtistID]++
-			out = append(out, c.ref)
-		}
-	}
-	return out, nil
-}
-
-// noise is a reproducible number in [0, 1) from salt and id; the same as
-// the sqlite store's, so both choose the same station tracks.
-func noise(salt uint64, id string) float64 {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%d:%s", salt, id)
-	return float64(h.Sum64()>>11) / (1 << 53)
+	return catalog.Station(item.Tracks, near, all, exclude, n, salt, unlimited)
 }
 
 func trackIDs(ts []catalog.TrackRef) []string {

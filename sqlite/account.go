@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -85,7 +86,7 @@ func (a account) Status(sessionID string) (playback.StreamStatus, bool, error) {
 	var state string
 	err := a.tx.QueryRowContext(a.ctx, "SELECT playback_state, taken_by_session, taken_by_device FROM sessions WHERE user_id = ? AND id = ?",
 		a.userID, sessionID).Scan(&state, &st.TakenBySession, &st.TakenByDevice)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return st, false, nil
 	}
 	st.State = playback.StreamState(state)
@@ -175,7 +176,7 @@ func (a account) Replay(key string) (string, []byte, bool, error) {
 	var body []byte
 	err := a.tx.QueryRowContext(a.ctx, "SELECT fingerprint, response FROM idempotency WHERE user_id = ? AND key = ?",
 		a.userID, key).Scan(&fp, &body)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, false, nil
 	}
 	return fp, body, err == nil, err

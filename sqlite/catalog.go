@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"sort"
 	"strings"
 
@@ -182,13 +181,8 @@ func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Trac
 	return out, nil
 }
 
-// StationTracks implements playback.Catalog. A candidate scores 2 for
-// sharing an artist with the seed, 1 for sharing a genre, plus a
-// reproducible random part from salt; the n best not excluded are
-// returned, at most a third of them by one artist while others are left.
-// When too few candidates are left, the rest of the catalog fills in.
+// StationTracks implements playback.Catalog with catalog.Station.
 func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string]bool, n int, salt uint64, unlimited bool) ([]catalog.TrackRef, error) {
-	skip := func(t catalog.TrackRef) bool { return exclude[t.TrackID] || t.UnlimitedOnly && !unlimited }
 	item, err := db.Resolve(ctx, seed)
 	if err != nil {
 		return nil, err
@@ -203,81 +197,16 @@ func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string
 	for _, t := range item.Tracks {
 		artists[t.ArtistID] = true
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, artist_id, unlimited_only, genre_id FROM tracks
+	near, err := db.trackRefs(ctx, `SELECT id, artist_id, unlimited_only FROM tracks
 		WHERE genre_id IN (SELECT DISTINCT genre_id FROM tracks WHERE id IN (SELECT value FROM json_each(?)))
 		OR artist_id IN (SELECT value FROM json_each(?))`, jsonList(trackIDs(item.Tracks)), jsonList(keys(artists)))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: station candidates: %w", err)
 	}
-	type cand struct {
-		ref   catalog.TrackRef
-		score float64
+	all := func() ([]catalog.TrackRef, error) {
+		return db.trackRefs(ctx, "SELECT id, artist_id, unlimited_only FROM tracks")
 	}
-	var cands []cand
-	for rows.Next() {
-		var c cand
-		var genre string
-		if err := rows.Scan(&c.ref.TrackID, &c.ref.ArtistID, &c.ref.UnlimitedOnly, &genre); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if skip(c.ref) {
-			continue
-		}
-		c.score = 1 + noise(salt, c.ref.TrackID)
-		if artists[c.ref.ArtistID] {
-			c.score++
-		}
-		cands = append(cands, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(cands) < n {
-		all, err := db.trackRefs(ctx, "SELECT id, artist_id, unlimited_only FROM tracks")
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range all {
-			if !skip(t) {
-				cands = append(cands, cand{ref: t, score: noise(salt, t.TrackID)})
-			}
-		}
-	}
-	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].score != cands[j].score {
-			return cands[i].score > cands[j].score
-		}
-		return cands[i].ref.TrackID < cands[j].ref.TrackID
-	})
-	// No artist may fill more than a third of a batch while others are
-	// left, so that the batch can be artist-spread.
-	limit := max(1, (n+2)/3)
-	var out []catalog.TrackRef
-	seen := map[string]bool{}
-	perArtist := map[string]int{}
-	for pass := 0; pass < 2 && len(out) < n; pass++ {
-		for _, c := range cands {
-			if len(out) == n {
-				break
-			}
-			if seen[c.ref.TrackID] || pass == 0 && perArtist[c.ref.ArtistID] >= limit {
-				continue
-			}
-			seen[c.ref.TrackID] = true
-			perArtist[c.ref.ArtistID]++
-			out = append(out, c.ref)
-		}
-	}
-	return out, nil
-}
-
-// noise is a reproducible number in [0, 1) from salt and id.
-func noise(salt uint64, id string) float64 {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%d:%s", salt, id)
-	return float64(h.Sum64()>>11) / (1 << 53)
+	return catalog.Station(item.Tracks, near, all, exclude, n, salt, unlimited)
 }
 
 func trackIDs(ts []catalog.TrackRef) []string {

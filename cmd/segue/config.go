@@ -9,11 +9,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/segue/segue/auth"
 	"github.com/segue/segue/catalog"
 	"github.com/segue/segue/playback"
+	"github.com/segue/segue/postgres"
 	"github.com/segue/segue/sqlite"
 )
 
@@ -69,7 +71,10 @@ func (f storeFlags) where() string {
 // openStore opens the store the flags name, creating it if needed.
 func openStore(ctx context.Context, f storeFlags) (store, error) {
 	if *f.db != "" {
-		return openPostgres(ctx, *f.db)
+		if !strings.HasPrefix(*f.db, "postgres://") && !strings.HasPrefix(*f.db, "postgresql://") {
+			return nil, fmt.Errorf("--db: want a postgres:// DSN, or nothing for SQLite in the data folder")
+		}
+		return postgres.Open(ctx, *f.db)
 	}
 	dir := *f.data
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -88,11 +93,6 @@ func openStore(ctx context.Context, f storeFlags) (store, error) {
 		}
 	}
 	return db, nil
-}
-
-// openPostgres is replaced when the PostgreSQL store is built in.
-var openPostgres = func(ctx context.Context, dsn string) (store, error) {
-	return nil, fmt.Errorf("--db: only SQLite is built in")
 }
 
 // instanceSecret returns the data folder's random secret, made on first

@@ -151,6 +151,10 @@ func loadDemoCatalog(ctx context.Context, db store, logger *slog.Logger) error {
 		return err
 	}
 	if err := db.LoadCatalog(ctx, d); err != nil {
+		// Instances starting together on one database: one loads it.
+		if n, _ := db.CatalogSize(ctx); n > 0 {
+			return nil
+		}
 		return err
 	}
 	logger.Info("loaded the Chinook demo catalog", "tracks", len(d.Tracks))

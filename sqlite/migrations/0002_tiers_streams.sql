@@ -27,6 +27,7 @@ CREATE TABLE skips (
 	metric_id  TEXT NOT NULL,
 	PRIMARY KEY (user_id, at, metric_id)
 );
+CREATE INDEX skips_at ON skips (at);
 
 -- When a play started to count (30 s played or finished), for history.
 ALTER TABLE plays ADD COLUMN counted_at INTEGER;
