@@ -41,10 +41,8 @@ func (s *Service) Create(ctx context.Context, l Listener, r CreateRequest) (*Vie
 			return nil, err
 		}
 	}
-	shuffle := r.Shuffle
-	if !station && Entitlements(p).Shuffle.DisableType == DisableNeedShuffleSub {
-		shuffle = true // such a tier's on-demand queues always play shuffled
-	}
+	// Stations do not shuffle; some tiers' on-demand queues always do.
+	shuffle := !station && (r.Shuffle || Entitlements(p).Shuffle.DisableType == DisableNeedShuffleSub)
 	now := s.Now().UTC()
 	sess := &Session{
 		ID: auth.NewID(), UserID: l.UserID, DeviceID: l.DeviceID,
@@ -79,7 +77,6 @@ func (s *Service) Create(ctx context.Context, l Listener, r CreateRequest) (*Vie
 		}
 	}
 	start := refs[src.start]
-	shuffle = shuffle && !sess.Station
 	if shuffle && !src.explicit {
 		start = refs[rand.New(rand.NewPCG(sess.Seed, 0)).IntN(len(refs))]
 	}
@@ -102,9 +99,7 @@ func (s *Service) Create(ctx context.Context, l Listener, r CreateRequest) (*Vie
 	err = s.Store.CreateSession(ctx, sess, q.Added(), q.Plays(), func(a AccountTx) error {
 		var err error
 		if replay, err = replayed(ctx, a); err != nil {
-			return err
-		} else if replay != nil {
-			return ErrReplay
+			return err // ErrReplay when answered before
 		}
 		// The new session's actions show the account's skip budget.
 		if p, err = s.policy(l, q, a, now); err != nil {

@@ -111,9 +111,7 @@ func (s *Service) ReportEvent(ctx context.Context, l Listener, in EventInput) (E
 	err := s.Store.Account(ctx, l.UserID, func(a AccountTx) error {
 		var err error
 		if replay, err = replayed(ctx, a); err != nil {
-			return err
-		} else if replay != nil {
-			return ErrReplay
+			return err // ErrReplay when answered before
 		}
 		p, err := a.Play(in.MetricID)
 		if segue.ErrorCode(err) == segue.ENotFound {

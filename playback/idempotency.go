@@ -40,8 +40,8 @@ func WithIfMatch(ctx context.Context, version int64) context.Context {
 // changes and the remembered answer is sent again.
 var ErrReplay = errors.New("playback: request answered before")
 
-// replayed returns the remembered answer of the context's idempotency key,
-// or nil when there is none (or no key).
+// replayed returns the remembered answer of the context's idempotency key
+// with ErrReplay, or nil when there is none (or no key).
 func replayed(ctx context.Context, a AccountTx) ([]byte, error) {
 	idem, ok := ctx.Value(idempotencyKey).(idempotency)
 	if !ok {
@@ -54,7 +54,7 @@ func replayed(ctx context.Context, a AccountTx) ([]byte, error) {
 	if fp != idem.fingerprint {
 		return nil, segue.Errorf(segue.EConflict, "the Idempotency-Key was used for another request")
 	}
-	return body, nil
+	return body, ErrReplay
 }
 
 // remember saves v as the answer to the context's idempotency key.

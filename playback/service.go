@@ -109,9 +109,7 @@ func (s *Service) update(ctx context.Context, l Listener, sessionID string, limi
 	err := s.Store.UpdateSession(ctx, l.UserID, sessionID, func(q *Queue, a AccountTx) error {
 		var err error
 		if replay, err = replayed(ctx, a); err != nil {
-			return err
-		} else if replay != nil {
-			return ErrReplay
+			return err // ErrReplay when answered before
 		}
 		if q.S.Expired(now) {
 			return sessionNotFound(sessionID)
