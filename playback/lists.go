@@ -52,32 +52,27 @@ func (s *Service) Queue(ctx context.Context, l Listener, sessionID, cursor strin
 
 // Active returns the listener's sessions active within the restore window,
 // most recent first, each with its current entry, its actions and its
-// stream state, and the cursor of the next page.
+// stream state, and the cursor of the next page. Sessions and streams are
+// read in one snapshot, so a state shown is one that was.
 func (s *Service) Active(ctx context.Context, l Listener, after *ActiveCursor, limit int) ([]View, *ActiveCursor, error) {
 	if err := checkPage(limit); err != nil {
 		return nil, nil, err
 	}
 	now := s.Now().UTC()
-	sessions, current, err := s.Store.ActiveSessions(ctx, l.UserID, now.Add(-RestoreWindow), after, limit+1)
-	if err != nil {
-		return nil, nil, err
-	}
-	var next *ActiveCursor
-	if len(sessions) > limit {
-		sessions, current = sessions[:limit], current[:limit]
-		last := sessions[limit-1]
-		next = &ActiveCursor{UpdatedAt: last.UpdatedAt, ID: last.ID}
-	}
-	ids := make([]string, len(current))
-	for i, e := range current {
-		ids[i] = e.TrackID
-	}
-	tracks, err := s.Catalog.Tracks(ctx, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	views := make([]View, len(sessions))
-	err = s.Store.ReadAccount(ctx, l.UserID, func(a AccountReader) error {
+	var (
+		views []View
+		next  *ActiveCursor
+	)
+	err := s.Store.ReadAccount(ctx, l.UserID, func(a AccountReader) error {
+		sessions, current, err := a.ActiveSessions(now.Add(-RestoreWindow), after, limit+1)
+		if err != nil {
+			return err
+		}
+		if len(sessions) > limit {
+			sessions, current = sessions[:limit], current[:limit]
+			last := sessions[limit-1]
+			next = &ActiveCursor{UpdatedAt: last.UpdatedAt, ID: last.ID}
+		}
 		streams, err := a.Streams()
 		if err != nil {
 			return err
@@ -86,16 +81,16 @@ func (s *Service) Active(ctx context.Context, l Listener, after *ActiveCursor, l
 		for i := range streams {
 			held[streams[i].SessionID] = &streams[i]
 		}
+		views = make([]View, len(sessions))
 		for i := range sessions {
 			sess, e := &sessions[i], current[i]
-			q := NewQueue(sess, oneEntry{e})
-			p, err := s.policy(l, q, a, now)
+			p, err := s.policy(l, NewQueue(sess, oneEntry{e}), a, now)
 			if err != nil {
 				return err
 			}
 			sess.Status = Effective(sess.Status, held[sess.ID], now, s.streamIdle())
 			views[i] = View{
-				Session: *sess, Tracks: tracks, Actions: Entitlements(p),
+				Session: *sess, Actions: Entitlements(p),
 				Entries: []WindowEntry{{Entry: e, MetricID: MetricID(sess.ID, e.Ref, e.Plays)}},
 			}
 		}
@@ -103,6 +98,17 @@ func (s *Service) Active(ctx context.Context, l Listener, after *ActiveCursor, l
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	ids := make([]string, len(views))
+	for i, v := range views {
+		ids[i] = v.Entries[0].TrackID
+	}
+	tracks, err := s.Catalog.Tracks(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range views {
+		views[i].Tracks = tracks
 	}
 	return views, next, nil
 }

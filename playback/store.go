@@ -28,10 +28,6 @@ type Store interface {
 	ReadAccount(ctx context.Context, userID string, fn func(a AccountReader) error) error
 	// TouchSession records activity on a session without another change.
 	TouchSession(ctx context.Context, userID, sessionID string, at time.Time) error
-	// ActiveSessions lists the user's sessions active since since, most
-	// recent first, starting after the cursor (nil for the first page),
-	// each with its current entry.
-	ActiveSessions(ctx context.Context, userID string, since time.Time, after *ActiveCursor, limit int) ([]Session, []Entry, error)
 	// History lists the user's counted plays, newest first, starting after
 	// the cursor (nil for the first page).
 	History(ctx context.Context, userID string, after *HistoryCursor, limit int) ([]Play, error)
@@ -51,6 +47,10 @@ type AccountReader interface {
 	Finished(metricID string) (bool, error)
 	// Streams returns the streams the account holds.
 	Streams() ([]Stream, error)
+	// ActiveSessions lists the user's sessions active since since, most
+	// recent first, starting after the cursor (nil for the first page),
+	// each with its current entry.
+	ActiveSessions(since time.Time, after *ActiveCursor, limit int) ([]Session, []Entry, error)
 }
 
 // AccountTx changes one user's account inside a transaction.

@@ -240,40 +240,33 @@ func (db *DB) TouchSession(ctx context.Context, userID, sessionID string, at tim
 	return nil
 }
 
-// ActiveSessions implements playback.Store.
-func (db *DB) ActiveSessions(ctx context.Context, userID string, since time.Time, after *playback.ActiveCursor, limit int) ([]playback.Session, []playback.Entry, error) {
-	var sessions []playback.Session
-	var current []playback.Entry
-	err := db.read(ctx, func(tx pgx.Tx) error {
-		q := "SELECT " + sessionColumns + " FROM sessions WHERE user_id = $1 AND updated_at >= $2"
-		args := []any{userID, since.UnixNano(), limit}
-		if after != nil {
-			q += " AND (updated_at, id) < ($4, $5)"
-			args = append(args, after.UpdatedAt.UnixNano(), after.ID)
-		}
-		rows, _ := tx.Query(ctx, q+" ORDER BY updated_at DESC, id DESC LIMIT $3", args...)
-		var err error
-		sessions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (playback.Session, error) {
-			s, err := scanSession(r)
-			if err != nil {
-				return playback.Session{}, err
-			}
-			return *s, nil
-		})
+// ActiveSessions implements playback.AccountReader.
+func (a account) ActiveSessions(since time.Time, after *playback.ActiveCursor, limit int) ([]playback.Session, []playback.Entry, error) {
+	ctx, tx, userID := a.ctx, a.tx, a.userID
+	q := "SELECT " + sessionColumns + " FROM sessions WHERE user_id = $1 AND updated_at >= $2"
+	args := []any{userID, since.UnixNano(), limit}
+	if after != nil {
+		q += " AND (updated_at, id) < ($4, $5)"
+		args = append(args, after.UpdatedAt.UnixNano(), after.ID)
+	}
+	rows, _ := tx.Query(ctx, q+" ORDER BY updated_at DESC, id DESC LIMIT $3", args...)
+	sessions, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (playback.Session, error) {
+		s, err := scanSession(r)
 		if err != nil {
-			return err
+			return playback.Session{}, err
 		}
-		for _, s := range sessions {
-			e, err := txSource{ctx, tx, userID, s.ID}.Entry(s.Current)
-			if err != nil {
-				return err
-			}
-			current = append(current, e)
-		}
-		return nil
+		return *s, nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("postgres: active sessions: %w", err)
+	}
+	current := make([]playback.Entry, 0, len(sessions))
+	for _, s := range sessions {
+		e, err := txSource{ctx, tx, userID, s.ID}.Entry(s.Current)
+		if err != nil {
+			return nil, nil, err
+		}
+		current = append(current, e)
 	}
 	return sessions, current, nil
 }

@@ -224,44 +224,39 @@ func (db *DB) TouchSession(ctx context.Context, userID, sessionID string, at tim
 	})
 }
 
-// ActiveSessions implements playback.Store.
-func (db *DB) ActiveSessions(ctx context.Context, userID string, since time.Time, after *playback.ActiveCursor, limit int) ([]playback.Session, []playback.Entry, error) {
-	var sessions []playback.Session
-	var current []playback.Entry
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		q := "SELECT " + sessionColumns + " FROM sessions WHERE user_id = ? AND updated_at >= ?"
-		args := []any{userID, since.UnixNano()}
-		if after != nil {
-			q += " AND (updated_at < ? OR (updated_at = ? AND id < ?))"
-			args = append(args, after.UpdatedAt.UnixNano(), after.UpdatedAt.UnixNano(), after.ID)
-		}
-		q += " ORDER BY updated_at DESC, id DESC LIMIT ?"
-		rows, err := tx.QueryContext(ctx, q, append(args, limit)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			s, err := scanSession(rows)
-			if err != nil {
-				return err
-			}
-			sessions = append(sessions, *s)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, s := range sessions {
-			e, err := txSource{ctx, tx, userID, s.ID}.Entry(s.Current)
-			if err != nil {
-				return err
-			}
-			current = append(current, e)
-		}
-		return nil
-	})
+// ActiveSessions implements playback.AccountReader.
+func (a account) ActiveSessions(since time.Time, after *playback.ActiveCursor, limit int) ([]playback.Session, []playback.Entry, error) {
+	ctx, tx, userID := a.ctx, a.tx, a.userID
+	q := "SELECT " + sessionColumns + " FROM sessions WHERE user_id = ? AND updated_at >= ?"
+	args := []any{userID, since.UnixNano()}
+	if after != nil {
+		q += " AND (updated_at < ? OR (updated_at = ? AND id < ?))"
+		args = append(args, after.UpdatedAt.UnixNano(), after.UpdatedAt.UnixNano(), after.ID)
+	}
+	q += " ORDER BY updated_at DESC, id DESC LIMIT ?"
+	rows, err := tx.QueryContext(ctx, q, append(args, limit)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: active sessions: %w", err)
+	}
+	defer rows.Close()
+	var sessions []playback.Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		sessions = append(sessions, *s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	current := make([]playback.Entry, 0, len(sessions))
+	for _, s := range sessions {
+		e, err := txSource{ctx, tx, userID, s.ID}.Entry(s.Current)
+		if err != nil {
+			return nil, nil, err
+		}
+		current = append(current, e)
 	}
 	return sessions, current, nil
 }

@@ -131,7 +131,7 @@ func (s *suite) testConcurrentIdempotent(t *testing.T) {
 	id, _ := run(func(i int) (*playback.View, error) {
 		return svcs[i%2].Create(create, l, playback.CreateRequest{ID: "B0CA000001", Loop: playback.LoopAll, Limit: 1})
 	})
-	if sessions, _, err := e.db.ActiveSessions(ctx, l.UserID, epoch, nil, 10); err != nil || len(sessions) != 1 {
+	if sessions, _, err := activeSessions(t, e.db, l.UserID, epoch, nil, 10); err != nil || len(sessions) != 1 {
 		t.Fatalf("8 creates with one key made %d sessions, %v; want 1", len(sessions), err)
 	}
 	next := playback.WithIdempotencyKey(ctx, "next", "fp")

@@ -244,7 +244,7 @@ func (s *suite) testActiveSessions(t *testing.T) {
 	var got []string
 	var after *playback.ActiveCursor
 	for page := 0; ; page++ {
-		sessions, current, err := e.db.ActiveSessions(ctx, l1.UserID, since, after, 3)
+		sessions, current, err := activeSessions(t, e.db, l1.UserID, since, after, 3)
 		if err != nil || len(sessions) != len(current) || page > 1 {
 			t.Fatalf("ActiveSessions page %d: %d sessions, %d entries, %v", page, len(sessions), len(current), err)
 		}
@@ -263,7 +263,7 @@ func (s *suite) testActiveSessions(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ActiveSessions = %q, want %q", got, want)
 	}
-	if s, _, err := e.db.ActiveSessions(ctx, l1.UserID, t0.Add(time.Hour), nil, 10); err != nil || len(s) != 0 {
+	if s, _, err := activeSessions(t, e.db, l1.UserID, t0.Add(time.Hour), nil, 10); err != nil || len(s) != 0 {
 		t.Errorf("ActiveSessions since later = %d, %v; want none", len(s), err)
 	}
 }
@@ -328,4 +328,14 @@ func (s *suite) testPurgeSessions(t *testing.T) {
 	if err := e.db.CreateSession(ctx, &oldSession, oldEntries, nil, nil); err != nil {
 		t.Errorf("saving the purged session again: %v (its entries are left)", err)
 	}
+}
+
+// activeSessions lists a user's active sessions through the account.
+func activeSessions(t *testing.T, db Store, userID string, since time.Time, after *playback.ActiveCursor, limit int) (sessions []playback.Session, current []playback.Entry, err error) {
+	t.Helper()
+	err = db.ReadAccount(ctx, userID, func(a playback.AccountReader) error {
+		sessions, current, err = a.ActiveSessions(since, after, limit)
+		return err
+	})
+	return sessions, current, err
 }
