@@ -117,7 +117,7 @@ func newEnv(t *testing.T) *env {
 		Auth:     e.auth,
 		Metrics:  metrics,
 		Playback: &playback.Service{Store: db, Catalog: db, Now: e.clock.Now, OnTakeOver: metrics.TakeOver},
-		Tracks:   db,
+		Catalog:  db,
 		Signer:   media.Signer{Key: []byte("test-secret"), TTL: time.Hour, Now: e.clock.Now},
 		Logger:   slog.New(slog.NewTextHandler(&lockedWriter{w: e.logs}, nil)),
 		Ready:    db.Ping, Now: e.clock.Now, OpenAPI: openapi.YAML(),

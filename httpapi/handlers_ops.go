@@ -61,7 +61,7 @@ func (s *Server) media() http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		tracks, err := s.Tracks.Tracks(r.Context(), []string{id})
+		tracks, err := s.Catalog.Tracks(r.Context(), []string{id})
 		if err != nil {
 			writeError(w, r, err)
 			return

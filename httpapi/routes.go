@@ -31,6 +31,17 @@ func (s *Server) routes() []route {
 		{"POST", "/v1/playback/event", s.event(), true},
 		{"POST", "/v1/playback/events", s.events(), true},
 		{"GET", "/v1/me/history/tracks", s.history(), true},
+
+		{"GET", "/v1/tracks", s.getTracks(), true},
+		{"GET", "/v1/tracks/{trackId}", s.getTrack(), true},
+		{"GET", "/v1/albums", s.getAlbums(), true},
+		{"GET", "/v1/albums/{albumId}", s.getAlbum(), true},
+		{"GET", "/v1/albums/{albumId}/tracks", s.albumTracks(), true},
+		{"GET", "/v1/artists", s.getArtists(), true},
+		{"GET", "/v1/artists/{artistId}", s.getArtist(), true},
+		{"GET", "/v1/playlists/{playlistId}", s.getPlaylist(), true},
+		{"GET", "/v1/playlists/{playlistId}/tracks", s.playlistTracks(), true},
+		{"GET", "/v1/search", s.search(), true},
 	}
 }
 

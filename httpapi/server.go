@@ -1,7 +1,8 @@
 // Package httpapi is Segue's Amazon-compatible HTTP surface: the routes of
-// the Amazon Music Web API, Playback V1.0 (all in routes.go), the JSON
-// encoding of entities and errors, and the middleware around them (request
-// ids, logs, panics, limits, authentication).
+// the Amazon Music Web API, Playback V1.0, and of the catalog browse API
+// (all in routes.go), the JSON encoding of entities and errors, and the
+// middleware around them (request ids, logs, panics, limits,
+// authentication).
 package httpapi
 
 import (
@@ -21,12 +22,26 @@ type TrackReader interface {
 	Tracks(ctx context.Context, ids []string) (map[string]catalog.Track, error)
 }
 
+// CatalogReader reads the catalog for the browse API
+// (handlers_catalog.go). Unknown ids are left out of the maps.
+type CatalogReader interface {
+	TrackReader
+	Albums(ctx context.Context, ids []string) (map[string]catalog.AlbumInfo, error)
+	Artists(ctx context.Context, ids []string) (map[string]catalog.ArtistInfo, error)
+	Playlists(ctx context.Context, ids []string) (map[string]catalog.PlaylistInfo, error)
+	ContainerTracks(ctx context.Context, kind catalog.Kind, id string, from, limit int) (catalog.TrackPage, error)
+	ArtistDetail(ctx context.Context, id string) (catalog.ArtistDetail, error)
+	Search(ctx context.Context, kind catalog.Kind, q catalog.Query, offset, limit int) (ids []string, more bool, err error)
+}
+
 // Server holds what the handlers need.
 type Server struct {
 	Auth     *auth.Service
 	Playback *playback.Service
-	Tracks   TrackReader
-	Signer   media.Signer
+	// Catalog serves the browse API (/v1/tracks, /v1/albums, /v1/search,
+	// ...) and the media endpoint's track lookups.
+	Catalog CatalogReader
+	Signer  media.Signer
 	// BaseURL is the public URL of the server, without a trailing slash;
 	// links and media URLs start with it.
 	BaseURL string

@@ -55,7 +55,7 @@ func (db *DB) LoadCatalog(ctx context.Context, d *catalog.Data) error {
 				return fmt.Errorf("%s: %w", t.name, err)
 			}
 		}
-		return nil
+		return indexCatalog(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: load catalog: %w", err)

@@ -61,7 +61,7 @@ func (db *DB) LoadCatalog(ctx context.Context, d *catalog.Data) error {
 				}
 			}
 		}
-		return nil
+		return indexCatalog(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: load catalog: %w", err)

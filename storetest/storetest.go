@@ -36,6 +36,7 @@ type Store interface {
 	Gauges(ctx context.Context, since time.Time) (sessions, streams int, err error)
 	ObserveWith(f func(kind string, d time.Duration))
 	Close() error
+	Browser
 }
 
 // Run runs the suite. open must return a store on an empty database of
@@ -67,6 +68,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Tokens", s.testTokens},
 		{"Catalog", s.testCatalog},
 		{"SmallCatalog", s.testSmallCatalog},
+		{"Browse", s.testBrowse},
+		{"Search", s.testSearch},
 		{"SessionRoundTrip", s.testSessionRoundTrip},
 		{"Sessions", s.testSessions},
 		{"UpdateSession", s.testUpdateSession},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/segue/segue/auth"
 	"github.com/segue/segue/catalog"
+	"github.com/segue/segue/httpapi"
 	"github.com/segue/segue/playback"
 	"github.com/segue/segue/postgres"
 	"github.com/segue/segue/sqlite"
@@ -42,6 +43,10 @@ type store interface {
 	Gauges(ctx context.Context, since time.Time) (sessions, streams int, err error)
 	// ObserveWith reports how long each transaction takes to f.
 	ObserveWith(f func(kind string, d time.Duration))
+	// The catalog browse API, and the search index of a catalog loaded
+	// before the index existed.
+	httpapi.CatalogReader
+	IndexCatalog(ctx context.Context) error
 }
 
 // storeFlags are the flags every command shares: where the data is.

@@ -73,6 +73,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := loadDemoCatalog(ctx, db, logger); err != nil {
 		return err
 	}
+	if err := db.IndexCatalog(ctx); err != nil {
+		return err
+	}
 	secret, err := instanceSecret(ctx, db)
 	if err != nil {
 		return err
@@ -97,7 +100,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Store: db, Catalog: db, Now: time.Now, StreamIdle: streamIdle, OnTakeOver: metrics.TakeOver,
 		},
 		Metrics: metrics,
-		Tracks:  db,
+		Catalog: db,
 		Signer:  media.Signer{Key: secret, TTL: *mediaTTL, Now: time.Now},
 		BaseURL: base, Logger: logger, Ready: db.Ping, OpenAPI: openapi.YAML(), Now: time.Now,
 	}

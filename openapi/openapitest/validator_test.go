@@ -102,6 +102,16 @@ func TestOperations(t *testing.T) {
 		"POST /v1/playback/events",
 		"GET /v1/me/history/tracks",
 		"GET /metrics",
+		"GET /v1/tracks",
+		"GET /v1/tracks/{trackId}",
+		"GET /v1/albums",
+		"GET /v1/albums/{albumId}",
+		"GET /v1/albums/{albumId}/tracks",
+		"GET /v1/artists",
+		"GET /v1/artists/{artistId}",
+		"GET /v1/playlists/{playlistId}",
+		"GET /v1/playlists/{playlistId}/tracks",
+		"GET /v1/search",
 	}
 	got := v.Operations()
 	if !slices.IsSorted(got) {
