@@ -197,3 +197,107 @@ func keys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// importTables are the table of each kind of item an import may name.
+var importTables = map[catalog.Kind]string{
+	catalog.KindGenre: "genres", catalog.KindArtist: "artists", catalog.KindAlbum: "albums",
+	catalog.KindTrack: "tracks", catalog.KindPlaylist: "playlists",
+}
+
+// ImportCatalog adds or updates, by id, the items of d (as
+// catalog.ParseImport returns it) in one transaction, then rebuilds the
+// search index in it. References to items that are not in d must be in
+// the catalog, or nothing is imported and the error is a
+// *catalog.ImportError. A new track goes after its album's tracks; a
+// track without an artist gets its album's. An imported playlist's
+// tracks replace the ones it had. Imports and index rebuilds take
+// turns (the search index's advisory lock).
+func (db *DB) ImportCatalog(ctx context.Context, d *catalog.Data) (catalog.ImportStats, error) {
+	var st catalog.ImportStats
+	err := db.write(ctx, func(tx pgx.Tx) error {
+		st = catalog.ImportStats{}
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext(coalesce(current_schema(), '')))", searchLockKey); err != nil {
+			return err
+		}
+		exists := func(kind catalog.Kind, id string) (bool, error) {
+			var ok bool
+			err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+importTables[kind]+" WHERE id = $1)", id).Scan(&ok)
+			return ok, err
+		}
+		problems, err := catalog.MissingRefs(catalog.ExternalRefs(d), exists)
+		if err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			return &catalog.ImportError{Problems: problems}
+		}
+		// upsert runs query, which returns whether it inserted, and counts
+		// the item as added or updated.
+		upsert := func(added, updated *int, query string, args ...any) error {
+			var inserted bool
+			if err := tx.QueryRow(ctx, query+" RETURNING (xmax = 0)", args...).Scan(&inserted); err != nil {
+				return err
+			}
+			if inserted {
+				*added++
+			} else {
+				*updated++
+			}
+			return nil
+		}
+		a, u := &st.Added, &st.Updated
+		for _, g := range d.Genres {
+			if err := upsert(&a.Genres, &u.Genres,
+				"INSERT INTO genres (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name", g.ID, g.Name); err != nil {
+				return fmt.Errorf("genre %s: %w", g.ID, err)
+			}
+		}
+		for _, ar := range d.Artists {
+			if err := upsert(&a.Artists, &u.Artists,
+				"INSERT INTO artists (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name", ar.ID, ar.Name); err != nil {
+				return fmt.Errorf("artist %s: %w", ar.ID, err)
+			}
+		}
+		for _, al := range d.Albums {
+			if err := upsert(&a.Albums, &u.Albums, `INSERT INTO albums (id, title, artist_id) VALUES ($1, $2, $3)
+				ON CONFLICT (id) DO UPDATE SET title = excluded.title, artist_id = excluded.artist_id`, al.ID, al.Title, al.ArtistID); err != nil {
+				return fmt.Errorf("album %s: %w", al.ID, err)
+			}
+		}
+		for _, t := range d.Tracks {
+			if err := upsert(&a.Tracks, &u.Tracks, `INSERT INTO tracks (id, title, album_id, artist_id,
+				genre_id, duration_ms, isrc, format, media_type, unlimited_only, album_pos)
+				VALUES ($1, $2, $3, coalesce(nullif($4, ''), (SELECT artist_id FROM albums WHERE id = $3)), $5, $6, $7, $8, $9, $10,
+					(SELECT coalesce(max(album_pos), 0) + 1 FROM tracks WHERE album_id = $3))
+				ON CONFLICT (id) DO UPDATE SET title = excluded.title, artist_id = excluded.artist_id,
+					genre_id = excluded.genre_id, duration_ms = excluded.duration_ms, isrc = excluded.isrc, format = excluded.format,
+					media_type = excluded.media_type, unlimited_only = excluded.unlimited_only,
+					album_pos = CASE WHEN tracks.album_id = excluded.album_id THEN tracks.album_pos ELSE excluded.album_pos END,
+					album_id = excluded.album_id`,
+				t.ID, t.Title, t.AlbumID, t.ArtistID, t.GenreID, t.DurationMs, t.ISRC, t.Format, t.MediaType, t.UnlimitedOnly); err != nil {
+				return fmt.Errorf("track %s: %w", t.ID, err)
+			}
+		}
+		for _, p := range d.Playlists {
+			if err := upsert(&a.Playlists, &u.Playlists,
+				"INSERT INTO playlists (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name", p.ID, p.Name); err != nil {
+				return fmt.Errorf("playlist %s: %w", p.ID, err)
+			}
+			if _, err := tx.Exec(ctx, "DELETE FROM playlist_tracks WHERE playlist_id = $1", p.ID); err != nil {
+				return err
+			}
+			entries := make([][]any, len(p.TrackIDs))
+			for i, id := range p.TrackIDs {
+				entries[i] = []any{p.ID, i, id}
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"playlist_tracks"}, []string{"playlist_id", "pos", "track_id"}, pgx.CopyFromRows(entries)); err != nil {
+				return fmt.Errorf("playlist %s: %w", p.ID, err)
+			}
+		}
+		return indexCatalog(ctx, tx)
+	})
+	if err != nil {
+		return catalog.ImportStats{}, fmt.Errorf("postgres: import catalog: %w", err)
+	}
+	return st, nil
+}

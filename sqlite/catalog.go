@@ -231,3 +231,104 @@ func jsonList(ids []string) string {
 	b, _ := json.Marshal(ids)
 	return string(b)
 }
+
+// importTables are the table of each kind of item an import may name.
+var importTables = map[catalog.Kind]string{
+	catalog.KindGenre: "genres", catalog.KindArtist: "artists", catalog.KindAlbum: "albums",
+	catalog.KindTrack: "tracks", catalog.KindPlaylist: "playlists",
+}
+
+// ImportCatalog adds or updates, by id, the items of d (as
+// catalog.ParseImport returns it) in one transaction, then rebuilds the
+// search index in it. References to items that are not in d must be in
+// the catalog, or nothing is imported and the error is a
+// *catalog.ImportError. A new track goes after its album's tracks; a
+// track without an artist gets its album's. An imported playlist's
+// tracks replace the ones it had.
+func (db *DB) ImportCatalog(ctx context.Context, d *catalog.Data) (catalog.ImportStats, error) {
+	var st catalog.ImportStats
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		st = catalog.ImportStats{}
+		exists := func(kind catalog.Kind, id string) (bool, error) {
+			var one int
+			err := tx.QueryRowContext(ctx, "SELECT 1 FROM "+importTables[kind]+" WHERE id = ?", id).Scan(&one)
+			if err == sql.ErrNoRows {
+				return false, nil
+			}
+			return err == nil, err
+		}
+		problems, err := catalog.MissingRefs(catalog.ExternalRefs(d), exists)
+		if err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			return &catalog.ImportError{Problems: problems}
+		}
+		// upsert counts the item as added or updated, then runs query.
+		upsert := func(kind catalog.Kind, id string, added, updated *int, query string, args ...any) error {
+			old, err := exists(kind, id)
+			if err != nil {
+				return err
+			}
+			if old {
+				*updated++
+			} else {
+				*added++
+			}
+			_, err = tx.ExecContext(ctx, query, args...)
+			return err
+		}
+		a, u := &st.Added, &st.Updated
+		for _, g := range d.Genres {
+			if err := upsert(catalog.KindGenre, g.ID, &a.Genres, &u.Genres,
+				"INSERT INTO genres (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name", g.ID, g.Name); err != nil {
+				return err
+			}
+		}
+		for _, ar := range d.Artists {
+			if err := upsert(catalog.KindArtist, ar.ID, &a.Artists, &u.Artists,
+				"INSERT INTO artists (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name", ar.ID, ar.Name); err != nil {
+				return err
+			}
+		}
+		for _, al := range d.Albums {
+			if err := upsert(catalog.KindAlbum, al.ID, &a.Albums, &u.Albums, `INSERT INTO albums (id, title, artist_id) VALUES (?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET title = excluded.title, artist_id = excluded.artist_id`, al.ID, al.Title, al.ArtistID); err != nil {
+				return err
+			}
+		}
+		for _, t := range d.Tracks {
+			if err := upsert(catalog.KindTrack, t.ID, &a.Tracks, &u.Tracks, `INSERT INTO tracks (id, title, album_id, artist_id,
+				genre_id, duration_ms, isrc, format, media_type, unlimited_only, album_pos)
+				VALUES (?1, ?2, ?3, coalesce(nullif(?4, ''), (SELECT artist_id FROM albums WHERE id = ?3)), ?5, ?6, ?7, ?8, ?9, ?10,
+					(SELECT coalesce(max(album_pos), 0) + 1 FROM tracks WHERE album_id = ?3))
+				ON CONFLICT (id) DO UPDATE SET title = excluded.title, artist_id = excluded.artist_id,
+					genre_id = excluded.genre_id, duration_ms = excluded.duration_ms, isrc = excluded.isrc, format = excluded.format,
+					media_type = excluded.media_type, unlimited_only = excluded.unlimited_only,
+					album_pos = CASE WHEN tracks.album_id = excluded.album_id THEN tracks.album_pos ELSE excluded.album_pos END,
+					album_id = excluded.album_id`,
+				t.ID, t.Title, t.AlbumID, t.ArtistID, t.GenreID, t.DurationMs, t.ISRC, t.Format, t.MediaType, t.UnlimitedOnly); err != nil {
+				return err
+			}
+		}
+		for _, p := range d.Playlists {
+			if err := upsert(catalog.KindPlaylist, p.ID, &a.Playlists, &u.Playlists,
+				"INSERT INTO playlists (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name", p.ID, p.Name); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM playlist_tracks WHERE playlist_id = ?", p.ID); err != nil {
+				return err
+			}
+			for i, id := range p.TrackIDs {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO playlist_tracks (playlist_id, pos, track_id) VALUES (?, ?, ?)", p.ID, i, id); err != nil {
+					return err
+				}
+			}
+		}
+		return indexCatalog(ctx, tx)
+	})
+	if err != nil {
+		return catalog.ImportStats{}, fmt.Errorf("sqlite: import catalog: %w", err)
+	}
+	return st, nil
+}

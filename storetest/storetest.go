@@ -28,6 +28,7 @@ type Store interface {
 	playback.Catalog
 	auth.Store
 	LoadCatalog(ctx context.Context, d *catalog.Data) error
+	ImportCatalog(ctx context.Context, d *catalog.Data) (catalog.ImportStats, error)
 	CatalogSize(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error
 	Setting(ctx context.Context, key string) (string, error)
@@ -68,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Tokens", s.testTokens},
 		{"Catalog", s.testCatalog},
 		{"SmallCatalog", s.testSmallCatalog},
+		{"ImportJSON", s.testImportJSON},
 		{"Browse", s.testBrowse},
 		{"Search", s.testSearch},
 		{"SessionRoundTrip", s.testSessionRoundTrip},

@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/segue/segue/auth"
+	"github.com/segue/segue/catalog"
 )
 
 // parseArgs parses flags that may come before or after one positional
@@ -158,4 +161,49 @@ func tokensCreate(ctx context.Context, args []string, getenv func(string) string
 	exp := t.ExpiresAt.Format(time.RFC3339)
 	return printResult(stdout, *asJSON, map[string]string{"token": secret, "user": *user, "expiresAt": exp},
 		fmt.Sprintf("token for %s (expires %s, shown only now): %s", *user, exp, secret))
+}
+
+func catalogImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, sf := newFlags("catalog import", stderr, getenv)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("catalog import: give exactly one FILE.json")
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return fmt.Errorf("catalog import: %w", err)
+	}
+	d, err := catalog.ParseImport(f)
+	f.Close()
+	var st catalog.ImportStats
+	if err == nil {
+		var db store
+		if db, err = openStore(ctx, sf); err != nil {
+			return err
+		}
+		defer db.Close()
+		st, err = db.ImportCatalog(ctx, d)
+	}
+	var ie *catalog.ImportError
+	if errors.As(err, &ie) {
+		if *asJSON {
+			json.NewEncoder(stdout).Encode(map[string]any{"problems": ie.Problems})
+		} else {
+			for _, p := range ie.Problems {
+				fmt.Fprintln(stderr, p)
+			}
+		}
+		return fmt.Errorf("catalog import: %s: %d problem(s), nothing imported", pos[0], len(ie.Problems))
+	}
+	if err != nil {
+		return err
+	}
+	a, u := st.Added, st.Updated
+	return printResult(stdout, *asJSON, st, fmt.Sprintf("imported: %d genres (%d new), %d artists (%d new), %d albums (%d new), %d tracks (%d new), %d playlists (%d new)",
+		a.Genres+u.Genres, a.Genres, a.Artists+u.Artists, a.Artists, a.Albums+u.Albums, a.Albums,
+		a.Tracks+u.Tracks, a.Tracks, a.Playlists+u.Playlists, a.Playlists))
 }

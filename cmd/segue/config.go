@@ -38,6 +38,7 @@ type store interface {
 	Close() error
 	CatalogSize(ctx context.Context) (int, error)
 	LoadCatalog(ctx context.Context, d *catalog.Data) error
+	ImportCatalog(ctx context.Context, d *catalog.Data) (catalog.ImportStats, error)
 	SetSettingOnce(ctx context.Context, key, value string) (string, error)
 	// Gauges counts sessions active since since and streams held.
 	Gauges(ctx context.Context, since time.Time) (sessions, streams int, err error)

@@ -1,5 +1,5 @@
 // Command segue is the Segue server and its admin commands: serve, users,
-// keys, tokens and migrate. main only calls run.
+// keys, tokens, catalog import and migrate. main only calls run.
 package main
 
 import (
@@ -28,6 +28,7 @@ commands:
   keys create NAME [--json]               register a security profile (x-api-key)
   keys disable NAME | keys enable NAME
   tokens create --user NAME [--ttl 1h] [--scope music::playback] [--json]
+  catalog import FILE.json [--json]       add or update catalog items from a JSON file (README: "Bring your own catalog")
   migrate                                 create or upgrade the data folder's database
 
 Every command takes --data DIR (or SEGUE_DATA). Run "segue COMMAND -h" for its flags.
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return keysSetDisabled(ctx, rest[1:], sub == "disable", getenv, stdout, stderr)
 	case cmd == "tokens" && sub == "create":
 		return tokensCreate(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "catalog" && sub == "import":
+		return catalogImport(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
