@@ -24,14 +24,15 @@ const usage = `usage: segue COMMAND [flags]
 
 commands:
   serve                                   run the server (default: 127.0.0.1:8080, data in ./segue-data)
-  users create NAME [--tier UNLIMITED|PRIME|FREE] [--json]
+  users create NAME [--tier UNLIMITED|PRIME|FREE] [--streams N] [--json]
   keys create NAME [--json]               register a security profile (x-api-key)
   keys disable NAME | keys enable NAME
   tokens create --user NAME [--ttl 1h] [--scope music::playback] [--json]
   catalog import FILE.json [--json]       add or update catalog items from a JSON file (README: "Bring your own catalog")
   migrate                                 create or upgrade the data folder's database
 
-Every command takes --data DIR (or SEGUE_DATA). Run "segue COMMAND -h" for its flags.
+Every command takes --data DIR (or SEGUE_DATA), or --db postgres://... (or SEGUE_DB).
+Run "segue COMMAND -h" for its flags.
 `
 
 // run is the whole program: it parses args and runs one command until ctx
