@@ -186,3 +186,12 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// ByID indexes items by their id.
+func ByID[T any](list []T, id func(T) string) map[string]T {
+	out := make(map[string]T, len(list))
+	for _, v := range list {
+		out[id(v)] = v
+	}
+	return out
+}

@@ -73,6 +73,21 @@ func Station(seed, near []TrackRef, all func() ([]TrackRef, error), exclude map[
 	return out, nil
 }
 
+// SeedIDs returns the ids of a station seed's tracks and of their
+// artists (sorted, once each): what a store looks candidates up by.
+func SeedIDs(seed []TrackRef) (trackIDs, artistIDs []string) {
+	seen := map[string]bool{}
+	for _, t := range seed {
+		trackIDs = append(trackIDs, t.TrackID)
+		if !seen[t.ArtistID] {
+			seen[t.ArtistID] = true
+			artistIDs = append(artistIDs, t.ArtistID)
+		}
+	}
+	sort.Strings(artistIDs)
+	return trackIDs, artistIDs
+}
+
 // noise is a reproducible number in [0, 1) from salt and id.
 func noise(salt uint64, id string) float64 {
 	h := fnv.New64a()

@@ -46,15 +46,6 @@ func albums(ctx context.Context, q querier, where string, args ...any) ([]catalo
 	})
 }
 
-// byID indexes items by their id.
-func byID[T any](list []T, id func(T) string) map[string]T {
-	out := make(map[string]T, len(list))
-	for _, v := range list {
-		out[id(v)] = v
-	}
-	return out
-}
-
 // Albums returns the albums of the catalog among ids; unknown ids are
 // left out.
 func (db *DB) Albums(ctx context.Context, ids []string) (map[string]catalog.AlbumInfo, error) {
@@ -62,7 +53,7 @@ func (db *DB) Albums(ctx context.Context, ids []string) (map[string]catalog.Albu
 	if err != nil {
 		return nil, fmt.Errorf("postgres: albums: %w", err)
 	}
-	return byID(list, func(a catalog.AlbumInfo) string { return a.ID }), nil
+	return catalog.ByID(list, func(a catalog.AlbumInfo) string { return a.ID }), nil
 }
 
 // Artists returns the artists of the catalog among ids; unknown ids are
@@ -77,7 +68,7 @@ func (db *DB) Artists(ctx context.Context, ids []string) (map[string]catalog.Art
 	if err != nil {
 		return nil, fmt.Errorf("postgres: artists: %w", err)
 	}
-	return byID(list, func(a catalog.ArtistInfo) string { return a.ID }), nil
+	return catalog.ByID(list, func(a catalog.ArtistInfo) string { return a.ID }), nil
 }
 
 // Playlists returns the playlists of the catalog among ids; unknown ids
@@ -93,7 +84,7 @@ func (db *DB) Playlists(ctx context.Context, ids []string) (map[string]catalog.P
 	if err != nil {
 		return nil, fmt.Errorf("postgres: playlists: %w", err)
 	}
-	return byID(list, func(p catalog.PlaylistInfo) string { return p.ID }), nil
+	return catalog.ByID(list, func(p catalog.PlaylistInfo) string { return p.ID }), nil
 }
 
 // containerQueries read a page of an album's or a playlist's tracks with

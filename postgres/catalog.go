@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/segue/segue/catalog"
@@ -165,13 +164,10 @@ func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string
 			return nil, err
 		}
 	}
-	artists := map[string]bool{}
-	for _, t := range item.Tracks {
-		artists[t.ArtistID] = true
-	}
+	seedTracks, seedArtists := catalog.SeedIDs(item.Tracks)
 	near, err := db.trackRefs(ctx, `SELECT id, artist_id, unlimited_only FROM tracks
 		WHERE genre_id IN (SELECT genre_id FROM tracks WHERE id = ANY($1)) OR artist_id = ANY($2)`,
-		trackIDs(item.Tracks), keys(artists))
+		seedTracks, seedArtists)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: station candidates: %w", err)
 	}
@@ -179,23 +175,6 @@ func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string
 		return db.trackRefs(ctx, "SELECT id, artist_id, unlimited_only FROM tracks")
 	}
 	return catalog.Station(item.Tracks, near, all, exclude, n, salt, unlimited)
-}
-
-func trackIDs(ts []catalog.TrackRef) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.TrackID
-	}
-	return out
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // importTables are the table of each kind of item an import may name.

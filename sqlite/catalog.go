@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/segue/segue"
@@ -193,13 +192,10 @@ func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string
 			return nil, err
 		}
 	}
-	artists := map[string]bool{}
-	for _, t := range item.Tracks {
-		artists[t.ArtistID] = true
-	}
+	seedTracks, seedArtists := catalog.SeedIDs(item.Tracks)
 	near, err := db.trackRefs(ctx, `SELECT id, artist_id, unlimited_only FROM tracks
 		WHERE genre_id IN (SELECT DISTINCT genre_id FROM tracks WHERE id IN (SELECT value FROM json_each(?)))
-		OR artist_id IN (SELECT value FROM json_each(?))`, jsonList(trackIDs(item.Tracks)), jsonList(keys(artists)))
+		OR artist_id IN (SELECT value FROM json_each(?))`, jsonList(seedTracks), jsonList(seedArtists))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: station candidates: %w", err)
 	}
@@ -207,23 +203,6 @@ func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string
 		return db.trackRefs(ctx, "SELECT id, artist_id, unlimited_only FROM tracks")
 	}
 	return catalog.Station(item.Tracks, near, all, exclude, n, salt, unlimited)
-}
-
-func trackIDs(ts []catalog.TrackRef) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.TrackID
-	}
-	return out
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // jsonList encodes ids as a JSON array for json_each.
