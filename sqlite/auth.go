@@ -15,7 +15,7 @@ var _ auth.Store = (*DB)(nil)
 
 // CreateUser implements auth.Store.
 func (db *DB) CreateUser(ctx context.Context, u auth.User) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO users (id, name, tier, max_streams, created_at) VALUES (?, ?, ?, ?, ?)",
 			u.ID, u.Name, string(u.Tier), u.MaxStreams, u.CreatedAt.UnixNano())
 		return err
@@ -54,7 +54,7 @@ func (db *DB) UserByID(ctx context.Context, id string) (auth.User, error) {
 
 // CreateKey implements auth.Store.
 func (db *DB) CreateKey(ctx context.Context, k auth.Key) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO api_keys (id, name, hash, disabled, created_at) VALUES (?, ?, ?, ?, ?)",
 			k.ID, k.Name, k.Hash, k.Disabled, k.CreatedAt.UnixNano())
 		return err
@@ -92,7 +92,7 @@ func (db *DB) KeyByName(ctx context.Context, name string) (auth.Key, error) {
 
 // SetKeyDisabled implements auth.Store.
 func (db *DB) SetKeyDisabled(ctx context.Context, name string, disabled bool) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE api_keys SET disabled = ? WHERE name = ?", disabled, name)
 		if err != nil {
 			return err
@@ -106,7 +106,7 @@ func (db *DB) SetKeyDisabled(ctx context.Context, name string, disabled bool) er
 
 // CreateToken implements auth.Store.
 func (db *DB) CreateToken(ctx context.Context, t auth.Token) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO tokens (hash, user_id, scopes, expires_at, revoked) VALUES (?, ?, ?, ?, ?)",
 			t.Hash, t.UserID, strings.Join(t.Scopes, " "), t.ExpiresAt.UnixNano(), t.Revoked)
 		return err

@@ -237,7 +237,7 @@ func indexCatalog(ctx context.Context, tx *sql.Tx) error {
 // IndexCatalog rebuilds the search index unless it holds one row per
 // catalog item: a catalog loaded before the index existed gets one.
 func (db *DB) IndexCatalog(ctx context.Context) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var fresh bool
 		err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM search) = (SELECT count(*) FROM tracks) +
 			(SELECT count(*) FROM albums) + (SELECT count(*) FROM artists) + (SELECT count(*) FROM playlists)`).Scan(&fresh)

@@ -20,7 +20,7 @@ func (db *DB) CatalogSize(ctx context.Context) (int, error) {
 
 // LoadCatalog adds a whole catalog in one transaction.
 func (db *DB) LoadCatalog(ctx context.Context, d *catalog.Data) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		exec := func(query string, args ...any) error {
 			_, err := tx.ExecContext(ctx, query, args...)
 			return err
@@ -226,7 +226,7 @@ var importTables = map[catalog.Kind]string{
 // tracks replace the ones it had.
 func (db *DB) ImportCatalog(ctx context.Context, d *catalog.Data) (catalog.ImportStats, error) {
 	var st catalog.ImportStats
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		st = catalog.ImportStats{}
 		exists := func(kind catalog.Kind, id string) (bool, error) {
 			var one int

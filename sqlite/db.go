@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segue/segue"
@@ -29,6 +31,12 @@ type DB struct {
 	w       *sql.DB // one connection, writes
 	r       *sql.DB // pool, reads
 	observe func(kind string, d time.Duration)
+
+	writes  chan *writeReq // to the committer
+	quit    chan struct{}  // closed by Close
+	stopped chan struct{}  // closed when the committer is done
+	closing sync.Once
+	groups  atomic.Int64 // commits made, for tests of grouping
 }
 
 // ObserveWith has f told how long each transaction took, commit included
@@ -75,7 +83,8 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
-	db := &DB{w: w, r: r}
+	db := &DB{w: w, r: r, writes: make(chan *writeReq), quit: make(chan struct{}), stopped: make(chan struct{})}
+	go db.committer()
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -85,6 +94,8 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.closing.Do(func() { close(db.quit) })
+	<-db.stopped
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 
@@ -114,7 +125,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = db.write(ctx, func(tx *sql.Tx) error {
+		err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", v).Scan(&n); err != nil || n > 0 {
 				return err
@@ -132,20 +143,144 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// write runs fn in a write transaction, committing when it returns nil.
-func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// A writeReq is one write transaction waiting for the committer.
+type writeReq struct {
+	ctx  context.Context
+	fn   func(ctx context.Context, tx *sql.Tx) error
+	err  error
+	pnc  any // what fn panicked with, re-raised in the caller
+	done chan struct{}
+}
+
+// maxGroup bounds how many write transactions share one commit.
+const maxGroup = 128
+
+// write runs fn in a write transaction and returns once it is durable
+// (or failed). fn is called with a context that is never cancelled: a
+// statement interrupted half-way would abort the whole shared transaction.
+//
+// Group commit: one goroutine owns the write connection. It takes every
+// write that is waiting when it is free, runs each in its own SAVEPOINT of
+// one transaction (a write that fails is rolled back to its savepoint and
+// does not disturb the others), commits once, and only then answers them
+// all. Writers that arrive while a commit is being made durable wait for
+// the next group, so under concurrency many writes share one fsync, and
+// nothing is acknowledged before its commit.
+func (db *DB) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	if db.observe != nil {
 		defer func(start time.Time) { db.observe("write", time.Since(start)) }(time.Now())
 	}
+	req := &writeReq{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan struct{})}
+	select {
+	case db.writes <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.quit:
+		return errClosed
+	}
+	<-req.done
+	if req.pnc != nil {
+		panic(req.pnc)
+	}
+	return req.err
+}
+
+// errClosed answers writes made after Close.
+var errClosed = errors.New("sqlite: store is closed")
+
+// committer runs the groups of writes until Close.
+func (db *DB) committer() {
+	defer close(db.stopped)
+	for {
+		var first *writeReq
+		select {
+		case first = <-db.writes:
+		case <-db.quit:
+			return
+		}
+		group := []*writeReq{first}
+	more:
+		for len(group) < maxGroup {
+			select {
+			case r := <-db.writes:
+				group = append(group, r)
+			default:
+				break more
+			}
+		}
+		db.groups.Add(1)
+		db.commitGroup(group)
+		for _, r := range group {
+			close(r.done)
+		}
+	}
+}
+
+// commitGroup runs a group in one transaction and sets each one's error.
+func (db *DB) commitGroup(group []*writeReq) {
+	setAll := func(err error) {
+		for _, r := range group {
+			if r.err == nil && r.pnc == nil {
+				r.err = err
+			}
+		}
+	}
+	ctx := context.Background()
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		setAll(err)
+		return
 	}
-	if err := fn(tx); err != nil {
+	if len(group) == 1 {
+		// Alone: no savepoint needed, a failure rolls everything back.
+		r := group[0]
+		if r.err = run(tx, r); r.err != nil || r.pnc != nil {
+			tx.Rollback()
+			return
+		}
+		r.err = tx.Commit()
+		return
+	}
+	ok := 0
+	for _, r := range group {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			tx.Rollback()
+			setAll(err)
+			return
+		}
+		r.err = run(tx, r)
+		undo := r.err != nil || r.pnc != nil
+		if undo {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+				tx.Rollback()
+				setAll(fmt.Errorf("sqlite: group transaction lost: %w", err))
+				return
+			}
+		} else {
+			ok++
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+			tx.Rollback()
+			setAll(fmt.Errorf("sqlite: group transaction lost: %w", err))
+			return
+		}
+	}
+	if ok == 0 {
 		tx.Rollback()
-		return err
+		return
 	}
-	return tx.Commit()
+	setAll(tx.Commit())
+}
+
+// run calls r.fn, catching a panic so that the committer goes on.
+func run(tx *sql.Tx, r *writeReq) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.pnc = p
+			err = fmt.Errorf("sqlite: write panicked: %v", p)
+		}
+	}()
+	return r.fn(r.ctx, tx)
 }
 
 // read runs fn in a read transaction (one consistent snapshot).
@@ -188,7 +323,7 @@ func (db *DB) Setting(ctx context.Context, key string) (string, error) {
 // SetSettingOnce stores value under key unless the key is set, and returns
 // the value that is stored.
 func (db *DB) SetSettingOnce(ctx context.Context, key, value string) (string, error) {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, value)
 		return err
 	})

@@ -133,7 +133,7 @@ func insertPlays(ctx context.Context, tx *sql.Tx, s *playback.Session, plays []p
 // CreateSession implements playback.Store.
 func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []playback.Entry, plays []playback.Play, fn func(a playback.AccountTx) error) error {
 	s.Version = 1
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if fn != nil {
 			if err := fn(account{ctx, tx, s.UserID}); err != nil {
 				return err
@@ -164,7 +164,7 @@ func loadSession(ctx context.Context, tx *sql.Tx, userID, sessionID string) (*pl
 
 // UpdateSession implements playback.Store.
 func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn func(q *playback.Queue, a playback.AccountTx) error) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		s, err := loadSession(ctx, tx, userID, sessionID)
 		if err != nil {
 			return err
@@ -207,7 +207,7 @@ func (db *DB) ViewSession(ctx context.Context, userID, sessionID string, fn func
 
 // Account implements playback.Store.
 func (db *DB) Account(ctx context.Context, userID string, fn func(a playback.AccountTx) error) error {
-	return db.write(ctx, func(tx *sql.Tx) error { return fn(account{ctx, tx, userID}) })
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(account{ctx, tx, userID}) })
 }
 
 // ReadAccount implements playback.Store.
@@ -217,7 +217,7 @@ func (db *DB) ReadAccount(ctx context.Context, userID string, fn func(a playback
 
 // TouchSession implements playback.Store.
 func (db *DB) TouchSession(ctx context.Context, userID, sessionID string, at time.Time) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE sessions SET updated_at = max(updated_at, ?) WHERE user_id = ? AND id = ?",
 			at.UnixNano(), userID, sessionID)
 		return err
@@ -271,7 +271,7 @@ func (db *DB) CountEvents(ctx context.Context, userID, metricID string) (int, er
 // PurgeSessions implements playback.Store.
 func (db *DB) PurgeSessions(ctx context.Context, idleBefore time.Time) (int64, error) {
 	var n int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE (user_id, session_id) IN
 			(SELECT user_id, id FROM sessions WHERE updated_at < ?)`, idleBefore.UnixNano()); err != nil {
 			return err

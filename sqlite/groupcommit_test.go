@@ -1,0 +1,128 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// TestGroupCommit runs many concurrent writes, a third of which fail after
+// writing and one of which panics, and checks that exactly the successful
+// ones are in the file after a reopen, and that writes shared commits.
+func TestGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "g.db")
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "CREATE TABLE g (n INTEGER PRIMARY KEY)")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 32, 20
+	failed := errors.New("refused")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	acked := map[int]bool{}
+	panics := 0
+	start := db.groups.Load()
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				n := w*each + i
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							mu.Lock()
+							panics++
+							mu.Unlock()
+						}
+					}()
+					err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+						if _, err := tx.ExecContext(ctx, "INSERT INTO g (n) VALUES (?)", n); err != nil {
+							return err
+						}
+						if n == 7 {
+							panic("boom")
+						}
+						if n%3 == 0 {
+							return failed
+						}
+						return nil
+					})
+					if err == nil {
+						mu.Lock()
+						acked[n] = true
+						mu.Unlock()
+					} else if !errors.Is(err, failed) {
+						t.Errorf("write %d: %v", n, err)
+					}
+				}()
+			}
+		}()
+	}
+	wg.Wait()
+	commits := db.groups.Load() - start
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if panics != 1 {
+		t.Errorf("the panicking write panicked in %d callers, want 1", panics)
+	}
+	db, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.r.QueryContext(ctx, "SELECT n FROM g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	found := map[int]bool{}
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		found[n] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != len(acked) {
+		t.Errorf("%d rows in the file, %d writes acknowledged", len(found), len(acked))
+	}
+	for n := range writers * each {
+		want := n%3 != 0 && n != 7
+		if acked[n] != want || found[n] != want {
+			t.Errorf("row %d: acknowledged %v, in file %v, want %v", n, acked[n], found[n], want)
+		}
+	}
+	if commits >= writers*each {
+		t.Errorf("%d commits for %d concurrent writes: none were grouped", commits, writers*each)
+	}
+	t.Logf("%d writes in %d commits", writers*each, commits)
+}
+
+// TestWriteAfterClose: a write after Close fails cleanly.
+func TestWriteAfterClose(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	err = db.write(ctx, func(ctx context.Context, tx *sql.Tx) error { return nil })
+	if !errors.Is(err, errClosed) {
+		t.Fatalf("write after close: %v, want errClosed", err)
+	}
+}
