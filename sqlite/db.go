@@ -43,6 +43,9 @@ type DB struct {
 // ("read" or "write"). Call it before the store is used.
 func (db *DB) ObserveWith(f func(kind string, d time.Duration)) { db.observe = f }
 
+// readConns is the size of the read pool.
+const readConns = 8
+
 // Options tune how the file is opened.
 type Options struct {
 	// Synchronous is SQLite's synchronous pragma: FULL (default) or NORMAL.
@@ -71,18 +74,21 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		wq[k] = v
 	}
 	wq.Set("_txlock", "immediate")
-	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
+	w, err := sql.Open(driverName, "file:"+path+"?"+wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode()+"&_pragma=query_only(ON)")
+	r, err := sql.Open(driverName, "file:"+path+"?"+q.Encode()+"&_pragma=query_only(ON)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	r.SetMaxOpenConns(8)
+	// Keep every read connection open: a new one parses the schema again
+	// and starts with an empty statement cache.
+	r.SetMaxOpenConns(readConns)
+	r.SetMaxIdleConns(readConns)
 	db := &DB{w: w, r: r, writes: make(chan *writeReq), quit: make(chan struct{}), stopped: make(chan struct{})}
 	go db.committer()
 	if err := db.migrate(ctx); err != nil {
