@@ -376,3 +376,46 @@ func TestSecretsAndHash(t *testing.T) {
 		wantCode(t, err, segue.EBadRequest)
 	})
 }
+
+// TestService_AuthenticateCache: with a CacheTTL, a new key and token work
+// at once, a disabled key keeps working until the TTL runs out and is then
+// refused, and an expired token is refused at once.
+func TestService_AuthenticateCache(t *testing.T) {
+	ctx := context.Background()
+	s, db, c := newService(t)
+	s.CacheTTL = time.Second
+	if _, err := s.CreateUser(ctx, "ann", auth.TierPrime); err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := s.CreateKey(ctx, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := mustToken(t, s, "ann", time.Hour, nil)
+	if p, err := s.Authenticate(ctx, key, "Bearer "+tok); err != nil || p.User.Name != "ann" {
+		t.Fatalf("Authenticate = %+v, %v", p, err)
+	}
+	if err := db.SetKeyDisabled(ctx, "web", true); err != nil {
+		t.Fatal(err)
+	}
+	c.t = c.t.Add(500 * time.Millisecond)
+	if _, err := s.Authenticate(ctx, key, "Bearer "+tok); err != nil {
+		t.Fatalf("within the TTL of a cached key: %v", err)
+	}
+	c.t = c.t.Add(600 * time.Millisecond)
+	if _, err := s.Authenticate(ctx, key, "Bearer "+tok); segue.ErrorCode(err) != segue.EAccessDenied {
+		t.Fatalf("after the TTL, a disabled key: %v, want ACCESS_DENIED", err)
+	}
+	if err := db.SetKeyDisabled(ctx, "web", false); err != nil {
+		t.Fatal(err)
+	}
+	c.t = c.t.Add(2 * time.Second)
+	short := mustToken(t, s, "ann", 3*time.Second, nil)
+	if _, err := s.Authenticate(ctx, key, "Bearer "+short); err != nil {
+		t.Fatalf("a new token: %v", err)
+	}
+	c.t = c.t.Add(3 * time.Second)
+	if _, err := s.Authenticate(ctx, key, "Bearer "+short); segue.ErrorCode(err) != segue.EInvalidAccessToken {
+		t.Fatalf("an expired, cached token: %v, want INVALID_ACCESS_TOKEN", err)
+	}
+}

@@ -28,6 +28,14 @@ type Store interface {
 type Service struct {
 	Store Store
 	Now   func() time.Time
+	// CacheTTL, when positive, lets Authenticate reuse the keys, tokens
+	// and users it found for that long (a disabled key or revoked token
+	// is then refused within CacheTTL). Zero reads the store every time.
+	CacheTTL time.Duration
+
+	keys   cache[Key]
+	tokens cache[Token]
+	users  cache[User]
 }
 
 // MaxNameLength bounds user and key names.
@@ -162,7 +170,8 @@ func (s *Service) Authenticate(ctx context.Context, apiKey, authorization string
 	if apiKey == "" {
 		return Principal{}, segue.Errorf(segue.EInvalidAPIKey, "the x-api-key header is missing")
 	}
-	k, err := s.Store.KeyByHash(ctx, Hash(apiKey))
+	now := s.Now()
+	k, err := s.keys.get(ctx, Hash(apiKey), now, s.CacheTTL, s.Store.KeyByHash)
 	if segue.ErrorCode(err) == segue.ENotFound {
 		return Principal{}, segue.Errorf(segue.EInvalidAPIKey, "the x-api-key is not a registered security profile")
 	} else if err != nil {
@@ -179,19 +188,19 @@ func (s *Service) Authenticate(ctx context.Context, apiKey, authorization string
 	if tok == "" {
 		return Principal{}, segue.Errorf(segue.EInvalidAuthToken, "the bearer token is empty")
 	}
-	t, err := s.Store.TokenByHash(ctx, Hash(tok))
+	t, err := s.tokens.get(ctx, Hash(tok), now, s.CacheTTL, s.Store.TokenByHash)
 	if segue.ErrorCode(err) == segue.ENotFound {
 		return Principal{}, segue.Errorf(segue.EInvalidAccessToken, "the access token is not valid")
 	} else if err != nil {
 		return Principal{}, err
 	}
-	if t.Revoked || !s.Now().Before(t.ExpiresAt) {
+	if t.Revoked || !now.Before(t.ExpiresAt) {
 		return Principal{}, segue.Errorf(segue.EInvalidAccessToken, "the access token has expired or was revoked")
 	}
 	if !t.HasScope(ScopePlayback) {
 		return Principal{}, segue.Errorf(segue.EAccessDenied, "the access token lacks the %s scope", ScopePlayback)
 	}
-	u, err := s.Store.UserByID(ctx, t.UserID)
+	u, err := s.users.get(ctx, t.UserID, now, s.CacheTTL, s.Store.UserByID)
 	if err != nil {
 		return Principal{}, fmt.Errorf("auth: user of token: %w", err)
 	}

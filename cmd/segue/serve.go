@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -42,11 +43,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	demo := fs.Bool("demo", envDefault(getenv, "SEGUE_DEMO", "true") == "true", "create and print the demo key and users (env SEGUE_DEMO)")
 	logFormat := fs.String("log-format", envDefault(getenv, "SEGUE_LOG_FORMAT", "text"), "log format: text or json (env SEGUE_LOG_FORMAT)")
 	mediaTTL := fs.Duration("media-url-ttl", media.DefaultTTL, "how long a signed media URL stays valid")
+	pprofAddr := fs.String("pprof-addr", getenv("SEGUE_PPROF_ADDR"), "serve net/http/pprof on this separate address, e.g. 127.0.0.1:6060 (env SEGUE_PPROF_ADDR; off by default)")
 	streamIdle, err := time.ParseDuration(envDefault(getenv, "SEGUE_STREAM_IDLE", playback.DefaultStreamIdle.String()))
 	if err != nil {
 		return fmt.Errorf("serve: SEGUE_STREAM_IDLE: %w", err)
 	}
 	fs.DurationVar(&streamIdle, "stream-idle", streamIdle, "free a stream after this long without an event (env SEGUE_STREAM_IDLE)")
+	authTTL, err := time.ParseDuration(envDefault(getenv, "SEGUE_AUTH_CACHE_TTL", "1s"))
+	if err != nil {
+		return fmt.Errorf("serve: SEGUE_AUTH_CACHE_TTL: %w", err)
+	}
+	fs.DurationVar(&authTTL, "auth-cache-ttl", authTTL, "reuse a found API key, token and user for this long; 0 reads the store on every request (env SEGUE_AUTH_CACHE_TTL)")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -54,6 +61,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if streamIdle <= 0 {
 		return fmt.Errorf("serve: --stream-idle must be positive")
+	}
+	if authTTL < 0 || authTTL > time.Minute {
+		return fmt.Errorf("serve: --auth-cache-ttl must be between 0 and 1m")
 	}
 	var logger *slog.Logger
 	switch *logFormat {
@@ -81,6 +91,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	authSvc := authService(db)
+	authSvc.CacheTTL = authTTL
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -121,6 +132,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	go purgeLoop(ctx, srv.Playback, logger)
+	if *pprofAddr != "" {
+		stopProfiler, err := serveProfiler(*pprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopProfiler()
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -218,4 +236,23 @@ func purgeLoop(ctx context.Context, p *playback.Service, logger *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// serveProfiler serves the runtime profiles of net/http/pprof on their
+// own listener, never on the API's, and returns what stops it.
+func serveProfiler(addr string, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("serve: --pprof-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	logger.Info("profiles", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { hs.Close() }, nil
 }
