@@ -17,6 +17,7 @@ type AlbumInfo struct {
 	ArtistName string
 	TrackCount int
 	DurationMs int64
+	HasCover   bool // the album has a cover image
 }
 
 // ArtistInfo is an artist with the number of its albums.

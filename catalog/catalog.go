@@ -40,6 +40,8 @@ type Track struct {
 	AudioPath  string // where the audio file is; empty while there is none
 	// UnlimitedOnly: the track is in the Unlimited catalog only.
 	UnlimitedOnly bool
+	// HasCover: its album has a cover image.
+	HasCover bool
 }
 
 // TrackRef names a track together with its artist, which is what a queue

@@ -120,7 +120,7 @@ func (s *Server) track(t catalog.Track) trackJSON {
 		DurationSeconds: (t.DurationMs + 500) / 1000,
 		Artists:         []namedJSON{{ID: t.ArtistID, Name: t.ArtistName}},
 		Album:           albumJSON{ID: t.AlbumID, Title: t.AlbumTitle},
-		Images:          []imageJSON{},
+		Images:          s.images(t.AlbumID, t.HasCover),
 	}
 }
 

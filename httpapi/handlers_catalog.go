@@ -62,7 +62,7 @@ func (s *Server) album(a catalog.AlbumInfo) any {
 	return albumEntityJSON{
 		ID: a.ID, Type: "Album", Title: a.Title, URL: s.link("albums", a.ID),
 		Artists:    []namedJSON{{ID: a.ArtistID, Name: a.ArtistName}},
-		TrackCount: a.TrackCount, DurationSeconds: seconds(a.DurationMs), Images: []imageJSON{},
+		TrackCount: a.TrackCount, DurationSeconds: seconds(a.DurationMs), Images: s.images(a.ID, a.HasCover),
 	}
 }
 

@@ -1,8 +1,12 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
@@ -49,7 +53,38 @@ func (s *Server) openapi() http.Handler {
 }
 
 var contentTypes = map[string]string{
-	"MP3": "audio/mpeg", "AAC": "audio/mp4", "MP4": "video/mp4", "FLAC": "audio/flac", "OPUS": "audio/ogg", "OGG": "audio/ogg",
+	"MP3": "audio/mpeg", "AAC": "audio/mp4", "ALAC": "audio/mp4", "MP4": "video/mp4", "FLAC": "audio/flac",
+	"OPUS": "audio/ogg", "VORBIS": "audio/ogg", "OGG": "audio/ogg",
+}
+
+// cover serves an album's cover image. Covers are not secret, so it needs
+// no credentials; the ETag lets clients revalidate cheaply.
+func (s *Server) cover() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.Catalog.Cover(r.Context(), r.PathValue("albumId"))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		sum := sha256.Sum256(c.Data)
+		w.Header().Set("Content-Type", c.MIMEType)
+		w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:12])+`"`)
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(c.Data))
+	})
+}
+
+// coverURL is the URL of an album's cover.
+func (s *Server) coverURL(albumID string) string {
+	return s.BaseURL + "/v1/media/albums/" + url.PathEscape(albumID) + "/cover"
+}
+
+// images lists an album's cover, if it has one.
+func (s *Server) images(albumID string, hasCover bool) []imageJSON {
+	if !hasCover {
+		return []imageJSON{}
+	}
+	return []imageJSON{{URL: s.coverURL(albumID)}}
 }
 
 // media serves a track's audio to whoever holds a valid signed URL.

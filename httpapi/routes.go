@@ -16,6 +16,7 @@ func (s *Server) routes() []route {
 		{"GET", "/openapi.yaml", s.openapi(), false},
 		{"GET", "/metrics", s.metrics(), false},
 		{"GET", "/v1/media/tracks/{trackId}", s.media(), false},
+		{"GET", "/v1/media/albums/{albumId}/cover", s.cover(), false},
 
 		{"POST", "/v1/playback/sessions", s.createSession(), true},
 		{"GET", "/v1/playback/sessions/active", s.activeSessions(), true},

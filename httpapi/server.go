@@ -32,6 +32,8 @@ type CatalogReader interface {
 	ContainerTracks(ctx context.Context, kind catalog.Kind, id string, from, limit int) (catalog.TrackPage, error)
 	ArtistDetail(ctx context.Context, id string) (catalog.ArtistDetail, error)
 	Search(ctx context.Context, kind catalog.Kind, q catalog.Query, offset, limit int) (ids []string, more bool, err error)
+	// Cover returns an album's cover image (RESOURCE_NOT_FOUND if none).
+	Cover(ctx context.Context, albumID string) (catalog.Cover, error)
 }
 
 // Server holds what the handlers need.

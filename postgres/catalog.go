@@ -134,16 +134,11 @@ func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Trac
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, _ := db.r.Query(ctx, `SELECT t.id, t.title, t.album_id, al.title, t.artist_id, ar.name, t.genre_id,
-		t.composer, t.duration_ms, t.isrc, t.format, t.media_type, t.audio_path, t.unlimited_only
-		FROM tracks t JOIN albums al ON al.id = t.album_id JOIN artists ar ON ar.id = t.artist_id
-		WHERE t.id = ANY($1)`, ids)
-	var t catalog.Track
-	_, err := pgx.ForEachRow(rows, []any{&t.ID, &t.Title, &t.AlbumID, &t.AlbumTitle, &t.ArtistID, &t.ArtistName, &t.GenreID,
-		&t.Composer, &t.DurationMs, &t.ISRC, &t.Format, &t.MediaType, &t.AudioPath, &t.UnlimitedOnly}, func() error {
+	rows, _ := db.r.Query(ctx, trackSelect+"WHERE t.id = ANY($1)", ids)
+	tracks, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (catalog.Track, error) { return scanTrack(row) })
+	for _, t := range tracks {
 		out[t.ID] = t
-		return nil
-	})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: tracks: %w", err)
 	}

@@ -19,7 +19,8 @@ type querier interface {
 // scans them.
 const (
 	trackCols = `t.id, t.title, t.album_id, al.title, t.artist_id, ar.name, t.genre_id,
-	t.composer, t.duration_ms, t.isrc, t.format, t.media_type, t.audio_path, t.unlimited_only`
+	t.composer, t.duration_ms, t.isrc, t.format, t.media_type, t.audio_path, t.unlimited_only,
+	EXISTS (SELECT 1 FROM covers c WHERE c.album_id = t.album_id)`
 	trackFrom   = " FROM tracks t JOIN albums al ON al.id = t.album_id JOIN artists ar ON ar.id = t.artist_id "
 	trackSelect = "SELECT " + trackCols + trackFrom
 )
@@ -27,7 +28,7 @@ const (
 func scanTrack(rows *sql.Rows, extra ...any) (catalog.Track, error) {
 	var t catalog.Track
 	err := rows.Scan(append([]any{&t.ID, &t.Title, &t.AlbumID, &t.AlbumTitle, &t.ArtistID, &t.ArtistName, &t.GenreID,
-		&t.Composer, &t.DurationMs, &t.ISRC, &t.Format, &t.MediaType, &t.AudioPath, &t.UnlimitedOnly}, extra...)...)
+		&t.Composer, &t.DurationMs, &t.ISRC, &t.Format, &t.MediaType, &t.AudioPath, &t.UnlimitedOnly, &t.HasCover}, extra...)...)
 	return t, err
 }
 
@@ -35,12 +36,13 @@ func scanTrack(rows *sql.Rows, extra ...any) (catalog.Track, error) {
 // duration.
 const albumSelect = `SELECT al.id, al.title, al.artist_id, ar.name,
 	(SELECT count(*) FROM tracks t WHERE t.album_id = al.id),
-	(SELECT coalesce(sum(t.duration_ms), 0) FROM tracks t WHERE t.album_id = al.id)
+	(SELECT coalesce(sum(t.duration_ms), 0) FROM tracks t WHERE t.album_id = al.id),
+	EXISTS (SELECT 1 FROM covers c WHERE c.album_id = al.id)
 	FROM albums al JOIN artists ar ON ar.id = al.artist_id `
 
 func albums(ctx context.Context, q querier, where string, args ...any) ([]catalog.AlbumInfo, error) {
 	return collect(ctx, q, albumSelect+where, args, func(rows *sql.Rows) (a catalog.AlbumInfo, err error) {
-		err = rows.Scan(&a.ID, &a.Title, &a.ArtistID, &a.ArtistName, &a.TrackCount, &a.DurationMs)
+		err = rows.Scan(&a.ID, &a.Title, &a.ArtistID, &a.ArtistName, &a.TrackCount, &a.DurationMs, &a.HasCover)
 		return a, err
 	})
 }

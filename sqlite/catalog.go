@@ -156,17 +156,13 @@ func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Trac
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := db.r.QueryContext(ctx, `SELECT t.id, t.title, t.album_id, al.title, t.artist_id, ar.name, t.genre_id,
-			t.composer, t.duration_ms, t.isrc, t.format, t.media_type, t.audio_path, t.unlimited_only
-			FROM tracks t JOIN albums al ON al.id = t.album_id JOIN artists ar ON ar.id = t.artist_id
-			WHERE t.id IN (?`+strings.Repeat(",?", n-1)+`)`, args...)
+		rows, err := db.r.QueryContext(ctx, trackSelect+"WHERE t.id IN (?"+strings.Repeat(",?", n-1)+")", args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: tracks: %w", err)
 		}
 		for rows.Next() {
-			var t catalog.Track
-			if err := rows.Scan(&t.ID, &t.Title, &t.AlbumID, &t.AlbumTitle, &t.ArtistID, &t.ArtistName, &t.GenreID,
-				&t.Composer, &t.DurationMs, &t.ISRC, &t.Format, &t.MediaType, &t.AudioPath, &t.UnlimitedOnly); err != nil {
+			t, err := scanTrack(rows)
+			if err != nil {
 				rows.Close()
 				return nil, err
 			}

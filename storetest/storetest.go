@@ -38,6 +38,7 @@ type Store interface {
 	ObserveWith(f func(kind string, d time.Duration))
 	Close() error
 	Browser
+	Librarian
 }
 
 // Run runs the suite. open must return a store on an empty database of
@@ -70,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Catalog", s.testCatalog},
 		{"SmallCatalog", s.testSmallCatalog},
 		{"ImportJSON", s.testImportJSON},
+		{"Library", s.testLibrary},
 		{"Browse", s.testBrowse},
 		{"Search", s.testSearch},
 		{"SessionRoundTrip", s.testSessionRoundTrip},

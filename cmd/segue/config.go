@@ -15,6 +15,7 @@ import (
 	"github.com/segue/segue/auth"
 	"github.com/segue/segue/catalog"
 	"github.com/segue/segue/httpapi"
+	"github.com/segue/segue/library"
 	"github.com/segue/segue/playback"
 	"github.com/segue/segue/postgres"
 	"github.com/segue/segue/sqlite"
@@ -48,6 +49,8 @@ type store interface {
 	// before the index existed.
 	httpapi.CatalogReader
 	IndexCatalog(ctx context.Context) error
+	// The music a user brings (segue library scan).
+	library.Store
 }
 
 // storeFlags are the flags every command shares: where the data is.

@@ -1,5 +1,5 @@
 // Command segue is the Segue server and its admin commands: serve, users,
-// keys, tokens, catalog import and migrate. main only calls run.
+// keys, tokens, catalog import, library scan and migrate. main only calls run.
 package main
 
 import (
@@ -29,6 +29,8 @@ commands:
   keys disable NAME | keys enable NAME
   tokens create --user NAME [--ttl 1h] [--scope music::playback] [--json]
   catalog import FILE.json [--json]       add or update catalog items from a JSON file (README: "Bring your own catalog")
+  library scan DIR [--json]               add, update or retire tracks from the audio files under DIR (FLAC, MP3, Ogg/Opus, M4A)
+  library sample DIR                      write a few small generated, tagged audio files to DIR to try the scan
   migrate                                 create or upgrade the data folder's database
 
 Every command takes --data DIR (or SEGUE_DATA), or --db postgres://... (or SEGUE_DB).
@@ -62,6 +64,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return tokensCreate(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "catalog" && sub == "import":
 		return catalogImport(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "library" && sub == "scan":
+		return libraryScan(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "library" && sub == "sample":
+		return librarySample(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
