@@ -145,31 +145,179 @@ func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Trac
 	return out, nil
 }
 
-// StationTracks implements playback.Catalog with catalog.Station.
+// StationTracks implements playback.Catalog with catalog.Station, whose
+// doc comment explains the scoring: catalog.GatherStation reads the facts
+// through stationSource, in one read transaction, from the seed item's
+// track ids (stationSeedQueries: the ids alone, which is all a station
+// needs of a long playlist).
 func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string]bool, n int, salt uint64, unlimited bool) ([]catalog.TrackRef, error) {
-	item, err := db.Resolve(ctx, seed)
+	id, want, err := catalog.ParseID(seed)
 	if err != nil {
 		return nil, err
 	}
-	if item.Kind == catalog.KindStation {
-		if item.Kind, err = db.kindOf(ctx, item.ID, ""); err != nil {
-			return nil, err
-		}
-		if item.Tracks, err = db.trackRefs(ctx, trackQueries[item.Kind], item.ID); err != nil {
-			return nil, err
-		}
-	}
-	seedTracks, seedArtists := catalog.SeedIDs(item.Tracks)
-	near, err := db.trackRefs(ctx, `SELECT id, artist_id, unlimited_only FROM tracks
-		WHERE genre_id IN (SELECT genre_id FROM tracks WHERE id = ANY($1)) OR artist_id = ANY($2)`,
-		seedTracks, seedArtists)
+	kind, err := db.kindOf(ctx, id, want)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: station candidates: %w", err)
+		return nil, err
 	}
-	all := func() ([]catalog.TrackRef, error) {
-		return db.trackRefs(ctx, "SELECT id, artist_id, unlimited_only FROM tracks")
+	var out []catalog.TrackRef
+	err = db.read(ctx, func(tx pgx.Tx) error {
+		args := []any{id}
+		if kind == catalog.KindPlaylist {
+			args = append(args, catalog.StationSeedMax)
+		}
+		rows, _ := tx.Query(ctx, stationSeedQueries[kind], args...)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		in, err := catalog.GatherStation(ctx, stationSource{tx}, ids, exclude, n, salt, unlimited)
+		if err != nil {
+			return err
+		}
+		out, err = catalog.Station(in, exclude, n, salt, unlimited)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: station from %s: %w", id, err)
 	}
-	return catalog.Station(item.Tracks, near, all, exclude, n, salt, unlimited)
+	return out, nil
+}
+
+// stationSeedQueries list the track ids of each kind of seed, in the
+// order of trackQueries (ids compared bytewise, as in SQLite). A
+// playlist's are sampled here, every k-th position with k the least that
+// leaves at most $2 (catalog.StationSeedMax), as in SQLite.
+var stationSeedQueries = map[catalog.Kind]string{
+	catalog.KindTrack:  "SELECT id FROM tracks WHERE id = $1",
+	catalog.KindAlbum:  "SELECT id FROM tracks WHERE album_id = $1 ORDER BY album_pos, id",
+	catalog.KindArtist: `SELECT id FROM tracks WHERE artist_id = $1 ORDER BY album_id COLLATE "C", album_pos, id`,
+	catalog.KindPlaylist: `SELECT track_id FROM playlist_tracks WHERE playlist_id = $1
+		AND pos % (SELECT (max(pos) + $2) / $2 FROM playlist_tracks WHERE playlist_id = $1) = 0 ORDER BY pos`,
+}
+
+// stationSource is catalog.StationSource on a read transaction. Migration
+// 0004 adds the indexes that answer each query from an index: a window or
+// the tracks that follow the pivot are one or two short index ranges.
+type stationSource struct{ tx pgx.Tx }
+
+const stationCols = "id, artist_id, genre_id, unlimited_only"
+
+func (s stationSource) tracks(ctx context.Context, out []catalog.StationTrack, query string, args ...any) ([]catalog.StationTrack, error) {
+	rows, _ := s.tx.Query(ctx, query, args...)
+	var t catalog.StationTrack
+	_, err := pgx.ForEachRow(rows, []any{&t.TrackID, &t.ArtistID, &t.GenreID, &t.UnlimitedOnly}, func() error {
+		out = append(out, t)
+		return nil
+	})
+	return out, err
+}
+
+func (s stationSource) Tracks(ctx context.Context, ids []string, unlimited bool) ([]catalog.StationTrack, error) {
+	return s.tracks(ctx, nil, "SELECT "+stationCols+" FROM tracks WHERE id = ANY($1) AND ($2 OR NOT unlimited_only)", ids, unlimited)
+}
+
+func (s stationSource) CatalogSize(ctx context.Context) (int, error) {
+	var n int
+	err := s.tx.QueryRow(ctx, "SELECT count(*) FROM tracks").Scan(&n)
+	return n, err
+}
+
+func (s stationSource) TracksAt(ctx context.Context, positions []int) ([]string, error) {
+	rows, _ := s.tx.Query(ctx, `SELECT (SELECT id FROM tracks ORDER BY id LIMIT 1 OFFSET p.pos)
+		FROM unnest($1::int[]) WITH ORDINALITY AS p(pos, i) ORDER BY p.i`, positions)
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+func (s stationSource) ArtistPlaylists(ctx context.Context, artists []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	rows, _ := s.tx.Query(ctx, `SELECT DISTINCT t.artist_id, pt.playlist_id FROM tracks t JOIN playlist_tracks pt ON pt.track_id = t.id
+		WHERE t.artist_id = ANY($1)`, artists)
+	var a, p string
+	_, err := pgx.ForEachRow(rows, []any{&a, &p}, func() error {
+		out[a] = append(out[a], p)
+		return nil
+	})
+	return out, err
+}
+
+func (s stationSource) PlaylistSizes(ctx context.Context, ids []string, max int) (map[string]int, error) {
+	out := map[string]int{}
+	rows, _ := s.tx.Query(ctx, `SELECT p, (SELECT count(*) FROM (SELECT 1 FROM playlist_tracks WHERE playlist_id = p LIMIT $2) x)
+		FROM unnest($1::text[]) p`, ids, max+1)
+	var p string
+	var n int
+	_, err := pgx.ForEachRow(rows, []any{&p, &n}, func() error {
+		out[p] = n
+		return nil
+	})
+	return out, err
+}
+
+func (s stationSource) PlaylistEntries(ctx context.Context, ids []string) ([]catalog.PlaylistEntry, error) {
+	rows, _ := s.tx.Query(ctx, `SELECT pt.playlist_id, pt.track_id, t.artist_id FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id
+		WHERE pt.playlist_id = ANY($1)`, ids)
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (catalog.PlaylistEntry, error) {
+		var e catalog.PlaylistEntry
+		err := r.Scan(&e.PlaylistID, &e.TrackID, &e.ArtistID)
+		return e, err
+	})
+}
+
+// Windows sends one query per window, all in one batch (one round trip).
+func (s stationSource) Windows(ctx context.Context, windows []catalog.StationWindow, pivots []string, unlimited bool) ([]catalog.StationTrack, error) {
+	if len(windows) == 0 {
+		return nil, nil
+	}
+	var batch pgx.Batch
+	var out []catalog.StationTrack
+	for _, w := range windows {
+		col := "artist_id"
+		if w.Genre {
+			col = "genre_id"
+		}
+		batch.Queue(wrapped("WHERE "+col+" = $4 AND"), pivots[w.Pivot], unlimited, w.Limit, w.Key)
+	}
+	results := s.tx.SendBatch(ctx, &batch)
+	defer results.Close()
+	var t catalog.StationTrack
+	for range windows {
+		rows, _ := results.Query()
+		_, err := pgx.ForEachRow(rows, []any{&t.TrackID, &t.ArtistID, &t.GenreID, &t.UnlimitedOnly}, func() error {
+			out = append(out, t)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, results.Close()
+}
+
+func (s stationSource) Following(ctx context.Context, pivot string, exclude []string, limit int, unlimited bool) ([]catalog.StationTrack, error) {
+	return s.tracks(ctx, nil, wrapped("WHERE id NOT IN (SELECT unnest($4::text[])) AND"), pivot, unlimited, limit, exclude)
+}
+
+// wrapped returns the query of up to $3 tracks that pass where (which ends
+// in AND) from the pivot $1 on in id order, then from the first: two short
+// index ranges and a sort of what they return; $2 is unlimited.
+func wrapped(where string) string {
+	half := "(SELECT " + stationCols + " FROM tracks " + where + " id %s $1 AND ($2 OR NOT unlimited_only) ORDER BY id LIMIT $3)"
+	return "SELECT * FROM (" + fmt.Sprintf(half, ">=") + " UNION ALL " + fmt.Sprintf(half, "<") + ") w ORDER BY id < $1, id LIMIT $3"
+}
+
+func (s stationSource) ArtistGenres(ctx context.Context, artists []string) (map[string]map[string]int, error) {
+	out := map[string]map[string]int{}
+	rows, _ := s.tx.Query(ctx, `SELECT artist_id, genre_id, count(*) FROM tracks WHERE artist_id = ANY($1) GROUP BY artist_id, genre_id`, artists)
+	var a, g string
+	var n int
+	_, err := pgx.ForEachRow(rows, []any{&a, &g, &n}, func() error {
+		if out[a] == nil {
+			out[a] = map[string]int{}
+		}
+		out[a][g] = n
+		return nil
+	})
+	return out, err
 }
 
 // importTables are the table of each kind of item an import may name.

@@ -176,29 +176,262 @@ func (db *DB) Tracks(ctx context.Context, ids []string) (map[string]catalog.Trac
 	return out, nil
 }
 
-// StationTracks implements playback.Catalog with catalog.Station.
+// StationTracks implements playback.Catalog with catalog.Station, whose
+// doc comment explains the scoring: catalog.GatherStation reads the facts
+// through stationSource, in one read transaction, from the seed item's
+// track ids (stationSeedQueries: the ids alone, which is all a station
+// needs of a long playlist).
 func (db *DB) StationTracks(ctx context.Context, seed string, exclude map[string]bool, n int, salt uint64, unlimited bool) ([]catalog.TrackRef, error) {
-	item, err := db.Resolve(ctx, seed)
+	id, want, err := catalog.ParseID(seed)
 	if err != nil {
 		return nil, err
 	}
-	if item.Kind == catalog.KindStation {
-		item.Kind, _ = db.kindOf(ctx, item.ID, "")
-		if item.Tracks, err = db.trackRefs(ctx, trackQueries[item.Kind], item.ID); err != nil {
+	kind, err := db.kindOf(ctx, id, want)
+	if err != nil {
+		return nil, err
+	}
+	var out []catalog.TrackRef
+	err = db.read(ctx, func(tx *sql.Tx) error {
+		var ids []string
+		args := []any{id}
+		if kind == catalog.KindPlaylist {
+			args = append(args, catalog.StationSeedMax)
+		}
+		err := eachID(ctx, tx, stationSeedQueries[kind], args, func(id string) { ids = append(ids, id) })
+		if err != nil {
+			return err
+		}
+		in, err := catalog.GatherStation(ctx, &stationSource{tx: tx}, ids, exclude, n, salt, unlimited)
+		if err != nil {
+			return err
+		}
+		out, err = catalog.Station(in, exclude, n, salt, unlimited)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: station from %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// stationSeedQueries list the track ids of each kind of seed, in the
+// order of trackQueries. A playlist's are sampled here, every k-th
+// position with k the least that leaves at most ?2 (catalog.StationSeedMax),
+// so that a long playlist is not read whole.
+var stationSeedQueries = map[catalog.Kind]string{
+	catalog.KindTrack:  "SELECT id FROM tracks WHERE id = ?",
+	catalog.KindAlbum:  "SELECT id FROM tracks WHERE album_id = ? ORDER BY album_pos, id",
+	catalog.KindArtist: "SELECT id FROM tracks WHERE artist_id = ? ORDER BY album_id, album_pos, id",
+	catalog.KindPlaylist: `SELECT track_id FROM playlist_tracks WHERE playlist_id = ?1
+		AND pos % (SELECT (max(pos) + ?2) / ?2 FROM playlist_tracks WHERE playlist_id = ?1) = 0 ORDER BY pos`,
+}
+
+// eachID runs a query of one id column and calls fn on each.
+func eachID(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(id string)) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		fn(id)
+	}
+	return rows.Err()
+}
+
+// stationSource is catalog.StationSource on a read transaction. Lists go
+// to SQLite as JSON arrays (json_each). Migration 0006 adds the indexes
+// that answer each query from an index alone: a window or the tracks that
+// follow the pivot are one or two short index ranges.
+type stationSource struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt // prepared once per transaction
+}
+
+const stationCols = "id, artist_id, genre_id, unlimited_only"
+
+func (s *stationSource) query(ctx context.Context, query string, args []any, fn func(r *sql.Rows) error) error {
+	var rows *sql.Rows
+	var err error
+	if st := s.stmts[query]; st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = s.tx.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// tracks runs a query of stationCols and appends its tracks to out.
+func (s *stationSource) tracks(ctx context.Context, out []catalog.StationTrack, query string, args ...any) ([]catalog.StationTrack, error) {
+	err := s.query(ctx, query, args, func(r *sql.Rows) error {
+		var t catalog.StationTrack
+		err := r.Scan(&t.TrackID, &t.ArtistID, &t.GenreID, &t.UnlimitedOnly)
+		out = append(out, t)
+		return err
+	})
+	return out, err
+}
+
+// prepared prepares query once for the transaction and returns it.
+func (s *stationSource) prepared(ctx context.Context, query string) (string, error) {
+	if s.stmts[query] != nil {
+		return query, nil
+	}
+	st, err := s.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return "", err
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[query] = st
+	return query, nil
+}
+
+func (s *stationSource) Tracks(ctx context.Context, ids []string, unlimited bool) ([]catalog.StationTrack, error) {
+	return s.tracks(ctx, nil, "SELECT "+stationCols+` FROM tracks
+		WHERE id IN (SELECT value FROM json_each(?)) AND (? OR NOT unlimited_only)`, jsonIDs(ids), unlimited)
+}
+
+func (s *stationSource) CatalogSize(ctx context.Context) (int, error) {
+	var n int
+	err := s.tx.QueryRowContext(ctx, "SELECT count(*) FROM tracks").Scan(&n)
+	return n, err
+}
+
+func (s *stationSource) TracksAt(ctx context.Context, positions []int) ([]string, error) {
+	out := make([]string, len(positions))
+	for i, pos := range positions {
+		if err := s.tx.QueryRowContext(ctx, "SELECT id FROM tracks ORDER BY id LIMIT 1 OFFSET ?", pos).Scan(&out[i]); err != nil {
 			return nil, err
 		}
 	}
-	seedTracks, seedArtists := catalog.SeedIDs(item.Tracks)
-	near, err := db.trackRefs(ctx, `SELECT id, artist_id, unlimited_only FROM tracks
-		WHERE genre_id IN (SELECT DISTINCT genre_id FROM tracks WHERE id IN (SELECT value FROM json_each(?)))
-		OR artist_id IN (SELECT value FROM json_each(?))`, jsonList(seedTracks), jsonList(seedArtists))
+	return out, nil
+}
+
+func (s *stationSource) ArtistPlaylists(ctx context.Context, artists []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := s.query(ctx, `SELECT DISTINCT t.artist_id, pt.playlist_id FROM tracks t JOIN playlist_tracks pt ON pt.track_id = t.id
+		WHERE t.artist_id IN (SELECT value FROM json_each(?))`, []any{jsonIDs(artists)}, func(r *sql.Rows) error {
+		var a, p string
+		err := r.Scan(&a, &p)
+		out[a] = append(out[a], p)
+		return err
+	})
+	return out, err
+}
+
+func (s *stationSource) PlaylistSizes(ctx context.Context, ids []string, max int) (map[string]int, error) {
+	out := map[string]int{}
+	err := s.query(ctx, `SELECT p.value, (SELECT count(*) FROM (SELECT 1 FROM playlist_tracks WHERE playlist_id = p.value LIMIT ?2))
+		FROM json_each(?1) p`, []any{jsonIDs(ids), max + 1}, func(r *sql.Rows) error {
+		var p string
+		var n int
+		err := r.Scan(&p, &n)
+		out[p] = n
+		return err
+	})
+	return out, err
+}
+
+func (s *stationSource) PlaylistEntries(ctx context.Context, ids []string) ([]catalog.PlaylistEntry, error) {
+	var out []catalog.PlaylistEntry
+	err := s.query(ctx, `SELECT pt.playlist_id, pt.track_id, t.artist_id FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id
+		WHERE pt.playlist_id IN (SELECT value FROM json_each(?))`, []any{jsonIDs(ids)}, func(r *sql.Rows) error {
+		var e catalog.PlaylistEntry
+		err := r.Scan(&e.PlaylistID, &e.TrackID, &e.ArtistID)
+		out = append(out, e)
+		return err
+	})
+	return out, err
+}
+
+func (s *stationSource) Windows(ctx context.Context, windows []catalog.StationWindow, pivots []string, unlimited bool) ([]catalog.StationTrack, error) {
+	var out []catalog.StationTrack
+	for _, w := range windows {
+		var tracks []catalog.StationTrack
+		var err error
+		if w.Genre {
+			tracks, err = s.wrapped(ctx, "WHERE genre_id = ?4 AND", []any{pivots[w.Pivot], unlimited, w.Limit, w.Key})
+		} else {
+			// An artist has few tracks: one query that sorts them from the
+			// pivot on costs less than two short ranges.
+			var query string
+			query, err = s.prepared(ctx, "SELECT "+stationCols+` FROM tracks WHERE artist_id = ?4 AND (?2 OR NOT unlimited_only)
+				ORDER BY id < ?1, id LIMIT ?3`)
+			if err == nil {
+				tracks, err = s.tracks(ctx, nil, query, pivots[w.Pivot], unlimited, w.Limit, w.Key)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tracks...)
+	}
+	return out, nil
+}
+
+func (s *stationSource) Following(ctx context.Context, pivot string, exclude []string, limit int, unlimited bool) ([]catalog.StationTrack, error) {
+	return s.wrapped(ctx, "WHERE id NOT IN (SELECT value FROM json_each(?4)) AND", []any{pivot, unlimited, limit, jsonIDs(exclude)})
+}
+
+// wrapped returns up to ?3 tracks that pass where (which ends in AND) from
+// the pivot ?1 on in id order, then from the first; ?2 is unlimited.
+func (s *stationSource) wrapped(ctx context.Context, where string, args []any) ([]catalog.StationTrack, error) {
+	const half = "SELECT " + stationCols + " FROM tracks %s id %s ?1 AND (?2 OR NOT unlimited_only) ORDER BY id LIMIT ?3"
+	from, err := s.prepared(ctx, fmt.Sprintf(half, where, ">="))
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: station candidates: %w", err)
+		return nil, err
 	}
-	all := func() ([]catalog.TrackRef, error) {
-		return db.trackRefs(ctx, "SELECT id, artist_id, unlimited_only FROM tracks")
+	out, err := s.tracks(ctx, nil, from, args...)
+	limit := args[2].(int)
+	if err != nil || len(out) >= limit {
+		return out, err
 	}
-	return catalog.Station(item.Tracks, near, all, exclude, n, salt, unlimited)
+	before, err := s.prepared(ctx, fmt.Sprintf(half, where, "<"))
+	if err != nil {
+		return nil, err
+	}
+	args[2] = limit - len(out)
+	return s.tracks(ctx, out, before, args...)
+}
+
+func (s *stationSource) ArtistGenres(ctx context.Context, artists []string) (map[string]map[string]int, error) {
+	out := map[string]map[string]int{}
+	err := s.query(ctx, `SELECT artist_id, genre_id, count(*) FROM tracks
+		WHERE artist_id IN (SELECT value FROM json_each(?)) GROUP BY artist_id, genre_id`, []any{jsonIDs(artists)}, func(r *sql.Rows) error {
+		var a, g string
+		var n int
+		err := r.Scan(&a, &g, &n)
+		if out[a] == nil {
+			out[a] = map[string]int{}
+		}
+		out[a][g] = n
+		return err
+	})
+	return out, err
+}
+
+// jsonIDs encodes ids as a JSON array for json_each, [] when there are
+// none (json_each('null') would be one NULL).
+func jsonIDs(ids []string) string {
+	if len(ids) == 0 {
+		return "[]"
+	}
+	return jsonList(ids)
 }
 
 // jsonList encodes ids as a JSON array for json_each.

@@ -105,10 +105,56 @@ func (s *suite) testTracks(t *testing.T) {
 	}
 }
 
-// stationGolden is what every store answers for a station from track 1
-// (n=10, salt 7, no exclusions): the stores share the scoring rules.
-var stationGolden = []string{"B0CT000022", "B0CT000020", "B0CT000021", "B0CT000008", "B0CT000422",
-	"B0CT000423", "B0CT000420", "B0CT000421", "B0CT000437", "B0CT000436"}
+// stationGolden is what every store answers for a few stations with a
+// fixed seed, exclusions, batch size, salt and tier. The stores read the
+// same facts (catalog.GatherStation) and share the scoring, so their
+// batches must be identical, track for track.
+var stationGolden = []struct {
+	seed      string
+	exclude   []string // and the tracks of spent
+	spent     string
+	n         int
+	salt      uint64
+	unlimited bool
+	want      []string
+}{
+	{"B0CT000001", nil, "", 10, 7, true, []string{"B0CT000001", "B0CT000008", "B0CT000009", "B0CT000006", "B0CT003290",
+		"B0CT000002", "B0CT000003", "B0CT002096", "B0CT002095", "B0CT003296"}},
+	{"B0CP000016", []string{"B0CT002003", "B0CT002198"}, "", 25, 99, false, []string{"B0CT002004", "B0CT002005",
+		"B0CT002007", "B0CT002013", "B0CT002010", "B0CT001988", "B0CT001989", "B0CT001986", "B0CT001987", "B0CT002194",
+		"B0CT002195", "B0CT002206", "B0CT002516", "B0CT002512", "B0CT000052", "B0CT002550", "B0CT002158", "B0CT002159",
+		"B0CT002518", "B0CT002519", "B0CT002517", "B0CT000059", "B0CT000058", "B0CT000055", "B0CT000054"}},
+	{"mrn:1.0:catalog:station:asin:B0CA000010", nil, "", 12, 1 << 63, true, []string{"B0CT000094", "B0CT000090",
+		"B0CT000091", "B0CT000092", "B0CT001791", "B0CT001792", "B0CT001793", "B0CT002964", "B0CT002965", "B0CT002962",
+		"B0CT000681", "B0CT000680"}},
+	// "Music", 3,290 tracks: the seed is sampled.
+	{"B0CP000001", nil, "", 15, 12345, true, []string{"B0CT001210", "B0CT001211", "B0CT001209", "B0CT001208", "B0CT001205",
+		"B0CT002178", "B0CT002164", "B0CT002161", "B0CT001577", "B0CT001579", "B0CT001578", "B0CT003016", "B0CT003017",
+		"B0CT003014", "B0CT000549"}},
+	// BackBeat spent: the broader pool.
+	{"B0CR000009", nil, "B0CR000009", 10, 3, true, []string{"B0CT000088", "B0CT000089", "B0CT000084", "B0CT000082",
+		"B0CT000048", "B0CT000049", "B0CT000059", "B0CT000058", "B0CT000063", "B0CT000064"}},
+}
+
+// tracksOf returns the ids of an artist's tracks.
+func (s *suite) tracksOf(artist string) []string {
+	var ids []string
+	for _, tr := range s.data.Tracks {
+		if tr.ArtistID == artist {
+			ids = append(ids, tr.ID)
+		}
+	}
+	return ids
+}
+
+// idSet returns ids as a set.
+func idSet(ids ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
 
 func (s *suite) testStationTracks(t *testing.T) {
 	exclude := map[string]bool{"B0CT000001": true, "B0CT000006": true, "B0CT000007": true}
@@ -119,7 +165,7 @@ func (s *suite) testStationTracks(t *testing.T) {
 		}
 		return got
 	}
-	for _, seed := range []string{"B0CT000001", "mrn:1.0:catalog:station:asin:B0CT000001", "B0CA000001", "B0CR000001", "B0CP000003"} {
+	for _, seed := range []string{"B0CT000001", "mrn:1.0:catalog:station:asin:B0CT000001", "B0CA000001", "B0CR000001", "B0CP000003", "B0CP000001"} {
 		for _, n := range []int{1, 10, 25} {
 			t.Run(fmt.Sprintf("%s/n=%d", seed, n), func(t *testing.T) {
 				got := run(seed, n, 7)
@@ -151,9 +197,35 @@ func (s *suite) testStationTracks(t *testing.T) {
 		}
 	}
 	t.Run("Golden", func(t *testing.T) {
-		got, err := s.cat.StationTracks(ctx, "B0CT000001", nil, 10, 7, true)
-		if ids := trackIDs(got); err != nil || !slices.Equal(ids, stationGolden) {
-			t.Errorf("StationTracks = %q, %v; want %q", ids, err, stationGolden)
+		for _, g := range stationGolden {
+			got, err := s.cat.StationTracks(ctx, g.seed, idSet(append(s.tracksOf(g.spent), g.exclude...)...), g.n, g.salt, g.unlimited)
+			if ids := trackIDs(got); err != nil || !slices.Equal(ids, g.want) {
+				t.Errorf("StationTracks(%s, n=%d, salt %d) = %q, %v; want %q", g.seed, g.n, g.salt, ids, err, g.want)
+			}
+		}
+	})
+	t.Run("FirstBatchIsSimilar", s.testStationFirstBatch)
+	t.Run("NoRepeatsWithinTheHorizon", s.testStationHorizon)
+	t.Run("ExhaustedSeed", func(t *testing.T) {
+		// BackBeat's tracks are the only ones of their genre and are in no
+		// playlist of under 500 entries: once they are all played, the
+		// batch comes from the broader pool, still full and reproducible.
+		spent := idSet(s.tracksOf("B0CR000009")...)
+		var batches [2][]catalog.TrackRef
+		for i := range batches {
+			got, err := s.cat.StationTracks(ctx, "B0CR000009", spent, 25, 5, true)
+			if err != nil || len(got) != 25 {
+				t.Fatalf("StationTracks = %d tracks, %v; want 25", len(got), err)
+			}
+			for _, r := range got {
+				if spent[r.TrackID] {
+					t.Fatalf("%s was excluded", r.TrackID)
+				}
+			}
+			batches[i] = got
+		}
+		if !reflect.DeepEqual(batches[0], batches[1]) {
+			t.Errorf("the broader pool is not reproducible: %v then %v", batches[0], batches[1])
 		}
 	})
 	t.Run("LimitedTier", func(t *testing.T) {
@@ -170,6 +242,94 @@ func (s *suite) testStationTracks(t *testing.T) {
 	})
 	_, err := s.cat.StationTracks(ctx, "B0CT999999", nil, 5, 1, true)
 	wantCode(t, err, segue.ENotFound)
+}
+
+// testStationFirstBatch checks a station's start from AC/DC's first track:
+// a third of the batch by AC/DC, and the rest rock or by AC/DC's
+// neighbours (the artists of the small playlists AC/DC is in: "Heavy Metal
+// Classic"), a fifth of it at most by any one of them.
+func (s *suite) testStationFirstBatch(t *testing.T) {
+	d := s.data
+	byID := map[string]catalog.Track{}
+	for _, tr := range d.Tracks {
+		byID[tr.ID] = tr
+	}
+	seed := byID["B0CT000001"]
+	neighbours := map[string]bool{}
+	for _, p := range d.Playlists {
+		if len(p.TrackIDs) > catalog.StationPlaylistMax || !slices.ContainsFunc(p.TrackIDs, func(id string) bool { return byID[id].ArtistID == seed.ArtistID }) {
+			continue
+		}
+		for _, id := range p.TrackIDs {
+			neighbours[byID[id].ArtistID] = true
+		}
+	}
+	if len(neighbours) < 5 {
+		t.Fatalf("AC/DC has %d neighbours in Chinook; the test expects Heavy Metal Classic's", len(neighbours))
+	}
+	for salt := range uint64(5) {
+		got, err := s.cat.StationTracks(ctx, seed.ID, idSet(seed.ID), 25, salt, true)
+		if err != nil || len(got) != 25 {
+			t.Fatalf("StationTracks = %d tracks, %v", len(got), err)
+		}
+		per, near := map[string]int{}, 0
+		for _, r := range got {
+			per[r.ArtistID]++
+			tr := byID[r.TrackID]
+			if tr.ArtistID != seed.ArtistID && tr.GenreID != seed.GenreID && !neighbours[tr.ArtistID] {
+				t.Errorf("salt %d: %s (%s, genre %s) is neither AC/DC, nor rock, nor a neighbour's", salt, tr.ID, tr.ArtistName, tr.GenreID)
+			}
+			if tr.ArtistID != seed.ArtistID && neighbours[tr.ArtistID] {
+				near++
+			}
+		}
+		if per[seed.ArtistID] != 9 {
+			t.Errorf("salt %d: %d of 25 tracks by AC/DC, want a third (9)", salt, per[seed.ArtistID])
+		}
+		if near < 8 {
+			t.Errorf("salt %d: %d tracks by AC/DC's neighbours, want at least 8", salt, near)
+		}
+		for a, k := range per {
+			if a != seed.ArtistID && k > 5 {
+				t.Errorf("salt %d: artist %s has %d tracks, want at most a fifth (5)", salt, a, k)
+			}
+		}
+	}
+}
+
+// testStationHorizon draws 30 batches of 25 as a station does, excluding
+// the latest 500 tracks played (playback.StationHorizon): every batch is
+// full and artist-spread, and no track comes back within 500 others.
+func (s *suite) testStationHorizon(t *testing.T) {
+	const horizon, n = 500, 25
+	for _, seed := range []string{"B0CT000001", "B0CP000016"} {
+		t.Run(seed, func(t *testing.T) {
+			var history []string
+			if seed == "B0CT000001" {
+				history = append(history, seed) // a station from a track starts with it
+			}
+			for batch := range 30 {
+				recent := history[max(0, len(history)-horizon):]
+				got, err := s.cat.StationTracks(ctx, seed, idSet(recent...), n, uint64(batch)*0x9e3779b97f4a7c15, true)
+				if err != nil || len(got) != n {
+					t.Fatalf("batch %d: %d tracks, %v", batch, len(got), err)
+				}
+				per := map[string]int{}
+				for _, r := range got {
+					if slices.Contains(history[max(0, len(history)-horizon):], r.TrackID) {
+						t.Fatalf("batch %d repeats %s within the horizon", batch, r.TrackID)
+					}
+					per[r.ArtistID]++
+					history = append(history, r.TrackID)
+				}
+				for a, k := range per {
+					if k > (n+2)/3 {
+						t.Errorf("batch %d: artist %s has %d tracks, cap %d", batch, a, k, (n+2)/3)
+					}
+				}
+			}
+		})
+	}
 }
 
 func trackIDs(refs []catalog.TrackRef) []string {
