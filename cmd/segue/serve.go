@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,7 +129,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	fmt.Fprintf(stdout, "Segue is listening on %s (data in %s)\n", base, sf.where())
 	if *demo {
-		if err := printDemo(ctx, authSvc, secret, base, stdout); err != nil {
+		if err := printDemo(ctx, db, authSvc, secret, base, stdout); err != nil {
 			return err
 		}
 	}
@@ -192,7 +194,7 @@ func demoKey(secret []byte) string {
 
 // printDemo makes sure the demo key and users exist, issues fresh tokens
 // and prints them with a curl line to paste.
-func printDemo(ctx context.Context, a *auth.Service, secret []byte, base string, stdout io.Writer) error {
+func printDemo(ctx context.Context, db store, a *auth.Service, secret []byte, base string, stdout io.Writer) error {
 	key := demoKey(secret)
 	if _, err := a.EnsureKey(ctx, "demo", key); err != nil {
 		return err
@@ -212,11 +214,35 @@ func printDemo(ctx context.Context, a *auth.Service, secret []byte, base string,
 		}
 		fmt.Fprintf(stdout, "  %-15s %-10s Bearer %s\n", u.name, u.tier, tok)
 	}
-	fmt.Fprintf(stdout, "\nTry (plays the album \"For Those About To Rock\" as demo-unlimited):\n"+
+	album, err := demoAlbum(ctx, db)
+	if err != nil || album.ID == "" {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nTry (plays the album %q as demo-unlimited):\n"+
 		"  curl -s -X POST %s/v1/playback/sessions -H 'x-api-key: %s' -H 'Authorization: Bearer %s' "+
-		"-H 'X-Amzn-Device-Id: my-laptop' -H 'Content-Type: application/json' -d '{\"playParams\":{\"id\":\"B0CA000001\"},\"limit\":3}'\n\n",
-		base, key, first)
+		"-H 'X-Amzn-Device-Id: my-laptop' -H 'Content-Type: application/json' -d '{\"playParams\":{\"id\":\"%s\"},\"limit\":3}'\n\n",
+		album.Title, base, key, first, album.ID)
 	return nil
+}
+
+// demoAlbum is the album the printed curl line plays: Chinook's first,
+// or else the first album of the catalog by id (a data folder that held
+// scanned or imported music before its first start has no Chinook).
+func demoAlbum(ctx context.Context, db store) (catalog.AlbumInfo, error) {
+	ids := []string{"B0CA000001"}
+	if got, err := db.Albums(ctx, ids); err != nil || len(got) == 1 {
+		return got[ids[0]], err
+	}
+	names, err := db.LibraryNames(ctx)
+	if err != nil {
+		return catalog.AlbumInfo{}, err
+	}
+	ids = slices.Sorted(maps.Values(names.Albums))
+	if len(ids) == 0 {
+		return catalog.AlbumInfo{}, nil
+	}
+	got, err := db.Albums(ctx, ids[:1])
+	return got[ids[0]], err
 }
 
 // purgeLoop deletes expired sessions at start and then every hour.
