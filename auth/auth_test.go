@@ -383,7 +383,7 @@ func TestSecretsAndHash(t *testing.T) {
 func TestService_AuthenticateCache(t *testing.T) {
 	ctx := context.Background()
 	s, db, c := newService(t)
-	s.CacheTTL = time.Second
+	s.CacheFor(time.Second)
 	if _, err := s.CreateUser(ctx, "ann", auth.TierPrime); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/segue/segue"
+	"github.com/segue/segue/internal/ttlcache"
 )
 
 // Store keeps users, keys and tokens.
@@ -28,14 +29,18 @@ type Store interface {
 type Service struct {
 	Store Store
 	Now   func() time.Time
-	// CacheTTL, when positive, lets Authenticate reuse the keys, tokens
-	// and users it found for that long (a disabled key or revoked token
-	// is then refused within CacheTTL). Zero reads the store every time.
-	CacheTTL time.Duration
+	// Keys, Tokens and Users, given a TTL, let Authenticate reuse what it
+	// found for that long (a disabled key or revoked token is then
+	// refused within the TTL). The zero caches read the store every time.
+	Keys   ttlcache.Cache[Key]
+	Tokens ttlcache.Cache[Token]
+	Users  ttlcache.Cache[User]
+}
 
-	keys   cache[Key]
-	tokens cache[Token]
-	users  cache[User]
+// CacheFor makes Authenticate reuse the keys, tokens and users it found
+// for ttl (0: read the store every time). Call it before first use.
+func (s *Service) CacheFor(ttl time.Duration) {
+	s.Keys.TTL, s.Tokens.TTL, s.Users.TTL = ttl, ttl, ttl
 }
 
 // MaxNameLength bounds user and key names.
@@ -171,7 +176,7 @@ func (s *Service) Authenticate(ctx context.Context, apiKey, authorization string
 		return Principal{}, segue.Errorf(segue.EInvalidAPIKey, "the x-api-key header is missing")
 	}
 	now := s.Now()
-	k, err := s.keys.get(ctx, Hash(apiKey), now, s.CacheTTL, s.Store.KeyByHash)
+	k, err := cached(ctx, &s.Keys, Hash(apiKey), now, s.Store.KeyByHash)
 	if segue.ErrorCode(err) == segue.ENotFound {
 		return Principal{}, segue.Errorf(segue.EInvalidAPIKey, "the x-api-key is not a registered security profile")
 	} else if err != nil {
@@ -188,7 +193,7 @@ func (s *Service) Authenticate(ctx context.Context, apiKey, authorization string
 	if tok == "" {
 		return Principal{}, segue.Errorf(segue.EInvalidAuthToken, "the bearer token is empty")
 	}
-	t, err := s.tokens.get(ctx, Hash(tok), now, s.CacheTTL, s.Store.TokenByHash)
+	t, err := cached(ctx, &s.Tokens, Hash(tok), now, s.Store.TokenByHash)
 	if segue.ErrorCode(err) == segue.ENotFound {
 		return Principal{}, segue.Errorf(segue.EInvalidAccessToken, "the access token is not valid")
 	} else if err != nil {
@@ -200,7 +205,7 @@ func (s *Service) Authenticate(ctx context.Context, apiKey, authorization string
 	if !t.HasScope(ScopePlayback) {
 		return Principal{}, segue.Errorf(segue.EAccessDenied, "the access token lacks the %s scope", ScopePlayback)
 	}
-	u, err := s.users.get(ctx, t.UserID, now, s.CacheTTL, s.Store.UserByID)
+	u, err := cached(ctx, &s.Users, t.UserID, now, s.Store.UserByID)
 	if err != nil {
 		return Principal{}, fmt.Errorf("auth: user of token: %w", err)
 	}

@@ -68,6 +68,10 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "cache_size(-32768)") // 32 MiB per connection
+	// Read the file through a memory map: a connection's page cache is
+	// dropped whenever another one commits, and pages then come back
+	// from the map rather than through a read system call each.
+	q.Add("_pragma", "mmap_size(1073741824)")
 	q.Add("_time_format", "sqlite")
 	wq := url.Values{}
 	for k, v := range q {

@@ -26,6 +26,12 @@ const (
 // the store's queries are a fixed set of strings, and parsing one costs
 // more than running it (a third of the CPU of a read, by profile). SQLite
 // re-prepares a cached statement by itself if the schema changes.
+//
+// Statements run without their context's cancellation: every query is
+// bounded, and the driver would otherwise start a goroutine per statement
+// to watch the context, and interrupt the connection when it ends, which
+// rolls back the whole transaction a group commit shares (database/sql
+// still checks the context before each statement).
 type cachingDriver struct{ base driver.Driver }
 
 func (d cachingDriver) Open(name string) (driver.Conn, error) {
@@ -88,6 +94,7 @@ func (c *cachingConn) evict(el *list.Element) error {
 
 // ExecContext runs query with its cached statement.
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	ctx = context.WithoutCancel(ctx)
 	cs, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -101,6 +108,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 // QueryContext runs query with its cached statement, which stays busy
 // until the rows are closed.
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	ctx = context.WithoutCancel(ctx)
 	cs, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -142,8 +150,38 @@ func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 }
 
+// PrepareContext lends the cached statement for query until the caller
+// closes it (a statement the store prepares in each transaction).
 func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	cs, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if cs == nil {
+		return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	}
+	cs.busy = true
+	return &lentStmt{Stmt: cs.st, cs: cs}, nil
+}
+
+// lentStmt is a cached statement lent out by PrepareContext; closing it
+// gives it back.
+type lentStmt struct {
+	driver.Stmt
+	cs *cachedStmt
+}
+
+func (s *lentStmt) Close() error {
+	s.cs.busy = false
+	return nil
+}
+
+func (s *lentStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return s.Stmt.(driver.StmtExecContext).ExecContext(context.WithoutCancel(ctx), args)
+}
+
+func (s *lentStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(context.WithoutCancel(ctx), args)
 }
 
 func (c *cachingConn) Ping(ctx context.Context) error { return c.Conn.(driver.Pinger).Ping(ctx) }
@@ -162,4 +200,6 @@ var (
 	_ driver.Pinger             = (*cachingConn)(nil)
 	_ driver.SessionResetter    = (*cachingConn)(nil)
 	_ driver.Validator          = (*cachingConn)(nil)
+	_ driver.StmtExecContext    = (*lentStmt)(nil)
+	_ driver.StmtQueryContext   = (*lentStmt)(nil)
 )
