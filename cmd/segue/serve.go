@@ -51,11 +51,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serve: SEGUE_STREAM_IDLE: %w", err)
 	}
 	fs.DurationVar(&streamIdle, "stream-idle", streamIdle, "free a stream after this long without an event (env SEGUE_STREAM_IDLE)")
-	authTTL, err := time.ParseDuration(envDefault(getenv, "SEGUE_AUTH_CACHE_TTL", "1s"))
+	cacheTTL, err := time.ParseDuration(envDefault(getenv, "SEGUE_CACHE_TTL", "1s"))
 	if err != nil {
-		return fmt.Errorf("serve: SEGUE_AUTH_CACHE_TTL: %w", err)
+		return fmt.Errorf("serve: SEGUE_CACHE_TTL: %w", err)
 	}
-	fs.DurationVar(&authTTL, "auth-cache-ttl", authTTL, "reuse a found API key, token and user for this long; 0 reads the store on every request (env SEGUE_AUTH_CACHE_TTL)")
+	fs.DurationVar(&cacheTTL, "cache-ttl", cacheTTL, "reuse API keys, tokens, users and catalog tracks found in the store for this long; 0 reads the store every time (env SEGUE_CACHE_TTL)")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -64,8 +64,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if streamIdle <= 0 {
 		return fmt.Errorf("serve: --stream-idle must be positive")
 	}
-	if authTTL < 0 || authTTL > time.Minute {
-		return fmt.Errorf("serve: --auth-cache-ttl must be between 0 and 1m")
+	if cacheTTL < 0 || cacheTTL > time.Minute {
+		return fmt.Errorf("serve: --cache-ttl must be between 0 and 1m")
 	}
 	var logger *slog.Logger
 	switch *logFormat {
@@ -93,7 +93,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	authSvc := authService(db)
-	authSvc.CacheTTL = authTTL
+	authSvc.CacheFor(cacheTTL)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -110,7 +110,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := &httpapi.Server{
 		Auth: authSvc,
 		Playback: &playback.Service{
-			Store: db, Catalog: db, Now: time.Now, StreamIdle: streamIdle, OnTakeOver: metrics.TakeOver,
+			Store: db, Catalog: playback.CacheTracks(db, cacheTTL, time.Now), Now: time.Now, StreamIdle: streamIdle, OnTakeOver: metrics.TakeOver,
 		},
 		Metrics: metrics,
 		Catalog: db,
