@@ -30,11 +30,15 @@ var migrations embed.FS
 type DB struct {
 	w       *sql.DB // one connection, writes
 	r       *sql.DB // pool, reads
+	c       *sql.DB // one connection, WAL checkpoints
 	observe func(kind string, d time.Duration)
 
 	writes  chan *writeReq // to the committer
 	quit    chan struct{}  // closed by Close
 	stopped chan struct{}  // closed when the committer is done
+
+	checkpointed chan struct{} // closed when the checkpointer is done
+	walFrames    atomic.Int64  // a long WAL's length, for the committer to finish a checkpoint
 	closing sync.Once
 	groups  atomic.Int64 // commits made, for tests of grouping
 }
@@ -78,6 +82,9 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		wq[k] = v
 	}
 	wq.Set("_txlock", "immediate")
+	// Commits do not checkpoint the WAL: a checkpoint inside a commit
+	// stalls every write of its group; the checkpointer does it beside.
+	wq.Add("_pragma", "wal_autocheckpoint(0)")
 	w, err := sql.Open(driverName, "file:"+path+"?"+wq.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -93,8 +100,17 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	// and starts with an empty statement cache.
 	r.SetMaxOpenConns(readConns)
 	r.SetMaxIdleConns(readConns)
-	db := &DB{w: w, r: r, writes: make(chan *writeReq), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c, err := sql.Open(driverName, "file:"+path+"?"+q.Encode())
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	c.SetMaxOpenConns(1)
+	db := &DB{w: w, r: r, c: c, writes: make(chan *writeReq), quit: make(chan struct{}), stopped: make(chan struct{}),
+		checkpointed: make(chan struct{})}
 	go db.committer()
+	go db.checkpointer()
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -106,7 +122,8 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 func (db *DB) Close() error {
 	db.closing.Do(func() { close(db.quit) })
 	<-db.stopped
-	return errors.Join(db.r.Close(), db.w.Close())
+	<-db.checkpointed
+	return errors.Join(db.r.Close(), db.c.Close(), db.w.Close())
 }
 
 // Ping reports whether the database answers.
@@ -223,6 +240,7 @@ func (db *DB) committer() {
 		for _, r := range group {
 			close(r.done)
 		}
+		db.finishCheckpoint()
 	}
 }
 
@@ -291,6 +309,59 @@ func run(tx *sql.Tx, r *writeReq) (err error) {
 		}
 	}()
 	return r.fn(r.ctx, tx)
+}
+
+// checkpointInterval is how often the checkpointer copies the WAL into
+// the database file.
+const checkpointInterval = 100 * time.Millisecond
+
+// checkpointer copies committed pages from the WAL into the database file
+// on its own connection until Close, so that commits never wait for it.
+// A PASSIVE checkpoint takes no lock that writers or readers wait on; it
+// copies what no reader still needs, and the next write after a complete
+// one starts the WAL over.
+func (db *DB) checkpointer() {
+	defer close(db.checkpointed)
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-db.quit:
+			return
+		}
+		// An error (SQLITE_BUSY while another checkpoint runs, say) is
+		// harmless: the next tick tries again.
+		var busy, frames, copied int
+		err := db.c.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+		if err == nil && frames > walRestartFrames {
+			db.walFrames.Store(int64(frames))
+		}
+	}
+}
+
+// walRestartFrames is the WAL length past which the committer finishes a
+// checkpoint itself between two groups. Under a steady stream of writes
+// the checkpointer's copy is never complete when the next write starts,
+// and only then does SQLite start the WAL over; the committer's own
+// checkpoint copies the few frames written since and lets it.
+const walRestartFrames = 4096
+
+// finishCheckpoint is the committer's checkpoint, between groups, when
+// the checkpointer asked for it. A PASSIVE one cannot complete while some
+// reader still uses an old snapshot, so past 4× the length the committer
+// waits for those readers (RESTART): a rare, short stall of the writes
+// rather than a WAL that grows without end.
+func (db *DB) finishCheckpoint() {
+	frames := db.walFrames.Swap(0)
+	if frames == 0 {
+		return
+	}
+	mode := "PASSIVE"
+	if frames > 4*walRestartFrames {
+		mode = "RESTART"
+	}
+	db.w.ExecContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")")
 }
 
 // read runs fn in a read transaction (one consistent snapshot).

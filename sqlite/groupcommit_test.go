@@ -126,3 +126,63 @@ func TestWriteAfterClose(t *testing.T) {
 		t.Fatalf("write after close: %v, want errClosed", err)
 	}
 }
+
+// TestWALStaysBounded: under a steady stream of writes with readers, the
+// WAL is checkpointed beside the commits and still starts over, rather
+// than growing with every write.
+func TestWALStaysBounded(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "w.db"), Options{Synchronous: "NORMAL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "CREATE TABLE w (n INTEGER PRIMARY KEY, b BLOB)")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 8, 700 // some 27,000 frames, over 6 × walRestartFrames
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var n int
+				db.r.QueryRowContext(ctx, "SELECT count(*) FROM w").Scan(&n)
+			}
+		})
+	}
+	blob := make([]byte, 4000)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				if err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+					_, err := tx.ExecContext(ctx, "INSERT INTO w (n, b) VALUES (?, ?)", w*each+i, blob)
+					return err
+				}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	var busy, frames, copied int
+	if err := db.c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {
+		t.Fatal(err)
+	}
+	if frames > 5*walRestartFrames {
+		t.Errorf("after %d writes of a page the WAL holds %d frames; want it started over (under %d)", writers*each, frames, 5*walRestartFrames)
+	}
+	t.Logf("WAL: %d frames after %d writes", frames, writers*each)
+}
