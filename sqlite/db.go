@@ -39,8 +39,8 @@ type DB struct {
 
 	checkpointed chan struct{} // closed when the checkpointer is done
 	walFrames    atomic.Int64  // a long WAL's length, for the committer to finish a checkpoint
-	closing sync.Once
-	groups  atomic.Int64 // commits made, for tests of grouping
+	closing      sync.Once
+	groups       atomic.Int64 // commits made, for tests of grouping
 }
 
 // ObserveWith has f told how long each transaction took, commit included
