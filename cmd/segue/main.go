@@ -1,5 +1,5 @@
 // Command segue is the Segue server and its admin commands: serve, users,
-// keys, tokens, catalog import, library scan and migrate. main only calls run.
+// keys, tokens, catalog import, library scan, bench and migrate. main only calls run.
 package main
 
 import (
@@ -32,6 +32,7 @@ commands:
   library scan DIR [--json]               add, update or retire tracks from the audio files under DIR (FLAC, MP3, Ogg/Opus, M4A)
   library sample DIR                      write a few small generated, tagged audio files to DIR to try the scan
   migrate                                 create or upgrade the data folder's database
+  bench [--suite] [--scenarios LIST]      load-test checked scenarios and print req/s and latency percentiles (BENCHMARKS.md)
 
 Every command takes --data DIR (or SEGUE_DATA), or --db postgres://... (or SEGUE_DB).
 Run "segue COMMAND -h" for its flags.
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return keysSetDisabled(ctx, rest[1:], sub == "disable", getenv, stdout, stderr)
 	case cmd == "tokens" && sub == "create":
 		return tokensCreate(ctx, rest[1:], getenv, stdout, stderr)
+	case cmd == "bench":
+		return benchCmd(ctx, rest, getenv, stdout, stderr)
 	case cmd == "catalog" && sub == "import":
 		return catalogImport(ctx, rest[1:], getenv, stdout, stderr)
 	case cmd == "library" && sub == "scan":
