@@ -87,6 +87,7 @@ func TestOperations(t *testing.T) {
 		"GET /readyz",
 		"GET /openapi.yaml",
 		"GET /v1/media/tracks/{trackId}",
+		"GET /v1/media/albums/{albumId}/cover",
 		"POST /v1/playback/sessions",
 		"GET /v1/playback/sessions/active",
 		"GET /v1/playback/sessions/{sessionId}/current",
