@@ -38,6 +38,7 @@ type DB struct {
 	stopped chan struct{}  // closed when the committer is done
 
 	checkpointed chan struct{} // closed when the checkpointer is done
+	kick         chan struct{} // a commit was made: a checkpoint is due
 	walFrames    atomic.Int64  // a long WAL's length, for the committer to finish a checkpoint
 	closing      sync.Once
 	groups       atomic.Int64 // commits made, for tests of grouping
@@ -108,7 +109,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	c.SetMaxOpenConns(1)
 	db := &DB{w: w, r: r, c: c, writes: make(chan *writeReq), quit: make(chan struct{}), stopped: make(chan struct{}),
-		checkpointed: make(chan struct{})}
+		checkpointed: make(chan struct{}), kick: make(chan struct{}, 1)}
 	go db.committer()
 	go db.checkpointer()
 	if err := db.migrate(ctx); err != nil {
@@ -240,6 +241,10 @@ func (db *DB) committer() {
 		for _, r := range group {
 			close(r.done)
 		}
+		select {
+		case db.kick <- struct{}{}:
+		default: // a checkpoint is due already
+		}
 		db.finishCheckpoint()
 	}
 }
@@ -311,22 +316,24 @@ func run(tx *sql.Tx, r *writeReq) (err error) {
 	return r.fn(r.ctx, tx)
 }
 
-// checkpointInterval is how often the checkpointer copies the WAL into
-// the database file.
-const checkpointInterval = 100 * time.Millisecond
+// checkpointGap is the least time between two checkpoints.
+const checkpointGap = 10 * time.Millisecond
 
 // checkpointer copies committed pages from the WAL into the database file
 // on its own connection until Close, so that commits never wait for it.
-// A PASSIVE checkpoint takes no lock that writers or readers wait on; it
-// copies what no reader still needs, and the next write after a complete
-// one starts the WAL over.
+// It runs after commits (the committer kicks it), at most every
+// checkpointGap: many small checkpoints, whose fsyncs of the database
+// file delay the commits' fsyncs of the WAL far less than a few big ones
+// (next's p99 at half load, 10,000 sessions: 26 to 51 ms with a
+// checkpoint every 100 ms, 13 ms with one every 10 ms). A PASSIVE
+// checkpoint takes no lock that writers or readers wait on; it copies
+// what no reader still needs, and the next write after a complete one
+// starts the WAL over.
 func (db *DB) checkpointer() {
 	defer close(db.checkpointed)
-	t := time.NewTicker(checkpointInterval)
-	defer t.Stop()
 	for {
 		select {
-		case <-t.C:
+		case <-db.kick:
 		case <-db.quit:
 			return
 		}
@@ -336,6 +343,11 @@ func (db *DB) checkpointer() {
 		err := db.c.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
 		if err == nil && frames > walRestartFrames {
 			db.walFrames.Store(int64(frames))
+		}
+		select {
+		case <-time.After(checkpointGap):
+		case <-db.quit:
+			return
 		}
 	}
 }
