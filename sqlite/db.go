@@ -381,7 +381,9 @@ func (db *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if db.observe != nil {
 		defer func(start time.Time) { db.observe("read", time.Since(start)) }(time.Now())
 	}
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	// Without cancellation: database/sql would watch ctx with a goroutine
+	// per transaction, and reads are bounded.
+	tx, err := db.r.BeginTx(context.WithoutCancel(ctx), &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
