@@ -40,6 +40,34 @@ type LibraryNames struct {
 // AlbumKey is the LibraryNames.Albums key of an album title by an artist.
 func AlbumKey(artistID, title string) string { return artistID + "\x00" + Fold(title) }
 
+// NewLibraryNames returns empty LibraryNames.
+func NewLibraryNames() LibraryNames {
+	return LibraryNames{Artists: map[string]string{}, Genres: map[string]string{}, Albums: map[string]string{}}
+}
+
+// LibraryNamesQuery is the SQL, the same for both stores, that lists the
+// rows Add takes: kind, an album's artist (else ”), name and id, by id.
+const LibraryNamesQuery = `SELECT kind, artist, name, id FROM (
+	SELECT 'artist' AS kind, '' AS artist, name, id FROM artists
+	UNION ALL SELECT 'genre', '', name, id FROM genres
+	UNION ALL SELECT 'album', artist_id, title, id FROM albums) names`
+
+// Add records the name of an artist, genre or album (kind), and for an
+// album its artist, keeping the first id given for a name: a store gives
+// them by id, so the choice is stable.
+func (n LibraryNames) Add(kind Kind, artistID, name, id string) {
+	m, k := n.Artists, Fold(name)
+	switch kind {
+	case KindGenre:
+		m = n.Genres
+	case KindAlbum:
+		m, k = n.Albums, AlbumKey(artistID, name)
+	}
+	if _, ok := m[k]; !ok {
+		m[k] = id
+	}
+}
+
 // LibraryChange is one scan's effect on a store.
 type LibraryChange struct {
 	// Data holds the genres, artists and albums to add (an update only

@@ -184,15 +184,15 @@ func (b *builder) add(path string, fi fs.FileInfo, m Meta) {
 	albumArtistID := b.artist(albumArtist)
 	albumID, ok := b.names.Albums[catalog.AlbumKey(albumArtistID, albumTitle)]
 	if !ok {
-		albumID = libraryID("al", albumArtistID+"\x00"+catalog.Fold(albumTitle))
-		b.names.Albums[catalog.AlbumKey(albumArtistID, albumTitle)] = albumID
+		albumID = libraryID("al", catalog.AlbumKey(albumArtistID, albumTitle))
+		b.names.Add(catalog.KindAlbum, albumArtistID, albumTitle, albumID)
 		b.ch.Data.Albums = append(b.ch.Data.Albums, catalog.Album{ID: albumID, Title: albumTitle, ArtistID: albumArtistID})
 	}
 	genreID := ""
 	if m.Genre != "" {
 		if genreID, ok = b.names.Genres[catalog.Fold(m.Genre)]; !ok {
 			genreID = libraryID("ge", catalog.Fold(m.Genre))
-			b.names.Genres[catalog.Fold(m.Genre)] = genreID
+			b.names.Add(catalog.KindGenre, "", m.Genre, genreID)
 			b.ch.Data.Genres = append(b.ch.Data.Genres, catalog.Genre{ID: genreID, Name: m.Genre})
 		}
 	}
@@ -221,7 +221,7 @@ func (b *builder) artist(name string) string {
 		return id
 	}
 	id := libraryID("ar", catalog.Fold(name))
-	b.names.Artists[catalog.Fold(name)] = id
+	b.names.Add(catalog.KindArtist, "", name, id)
 	b.ch.Data.Artists = append(b.ch.Data.Artists, catalog.Artist{ID: id, Name: name})
 	return id
 }

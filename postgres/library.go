@@ -29,38 +29,17 @@ func (db *DB) LibraryFiles(ctx context.Context, root string) ([]catalog.LibraryF
 
 // LibraryNames returns the catalog's artist, genre and album names.
 func (db *DB) LibraryNames(ctx context.Context) (catalog.LibraryNames, error) {
-	n := catalog.LibraryNames{Artists: map[string]string{}, Genres: map[string]string{}, Albums: map[string]string{}}
-	err := db.read(ctx, func(tx pgx.Tx) error {
-		for _, q := range []struct {
-			query string
-			into  func(a, b, id string)
-		}{
-			{`SELECT '', name, id FROM artists ORDER BY id COLLATE "C"`, func(_, name, id string) { setOnce(n.Artists, catalog.Fold(name), id) }},
-			{`SELECT '', name, id FROM genres ORDER BY id COLLATE "C"`, func(_, name, id string) { setOnce(n.Genres, catalog.Fold(name), id) }},
-			{`SELECT artist_id, title, id FROM albums ORDER BY id COLLATE "C"`, func(artist, title, id string) {
-				setOnce(n.Albums, catalog.AlbumKey(artist, title), id)
-			}},
-		} {
-			rows, _ := tx.Query(ctx, q.query)
-			var a, b, id string
-			if _, err := pgx.ForEachRow(rows, []any{&a, &b, &id}, func() error { q.into(a, b, id); return nil }); err != nil {
-				return err
-			}
-		}
+	n := catalog.NewLibraryNames()
+	rows, _ := db.r.Query(ctx, catalog.LibraryNamesQuery+` ORDER BY id COLLATE "C"`)
+	var kind, artist, name, id string
+	_, err := pgx.ForEachRow(rows, []any{&kind, &artist, &name, &id}, func() error {
+		n.Add(catalog.Kind(kind), artist, name, id)
 		return nil
 	})
 	if err != nil {
 		return n, fmt.Errorf("postgres: library names: %w", err)
 	}
 	return n, nil
-}
-
-// setOnce keeps the first id seen for a name (ids come sorted, so the
-// choice is stable).
-func setOnce(m map[string]string, k, v string) {
-	if _, ok := m[k]; !ok {
-		m[k] = v
-	}
 }
 
 // ApplyLibrary applies one scan in one transaction: adds or updates its

@@ -27,49 +27,23 @@ func (db *DB) LibraryFiles(ctx context.Context, root string) ([]catalog.LibraryF
 
 // LibraryNames returns the catalog's artist, genre and album names.
 func (db *DB) LibraryNames(ctx context.Context) (catalog.LibraryNames, error) {
-	n := catalog.LibraryNames{Artists: map[string]string{}, Genres: map[string]string{}, Albums: map[string]string{}}
-	err := db.read(ctx, func(tx *sql.Tx) error {
-		for _, q := range []struct {
-			query string
-			into  func(a, b, id string)
-		}{
-			{"SELECT '', name, id FROM artists ORDER BY id", func(_, name, id string) { setOnce(n.Artists, catalog.Fold(name), id) }},
-			{"SELECT '', name, id FROM genres ORDER BY id", func(_, name, id string) { setOnce(n.Genres, catalog.Fold(name), id) }},
-			{"SELECT artist_id, title, id FROM albums ORDER BY id", func(artist, title, id string) {
-				setOnce(n.Albums, catalog.AlbumKey(artist, title), id)
-			}},
-		} {
-			rows, err := tx.QueryContext(ctx, q.query)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var a, b, id string
-				if err := rows.Scan(&a, &b, &id); err != nil {
-					rows.Close()
-					return err
-				}
-				q.into(a, b, id)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	n := catalog.NewLibraryNames()
+	rows, err := db.r.QueryContext(ctx, catalog.LibraryNamesQuery+" ORDER BY id")
 	if err != nil {
 		return n, fmt.Errorf("sqlite: library names: %w", err)
 	}
-	return n, nil
-}
-
-// setOnce keeps the first id seen for a name (ids come sorted, so the
-// choice is stable).
-func setOnce(m map[string]string, k, v string) {
-	if _, ok := m[k]; !ok {
-		m[k] = v
+	defer rows.Close()
+	for rows.Next() {
+		var kind, artist, name, id string
+		if err := rows.Scan(&kind, &artist, &name, &id); err != nil {
+			return n, fmt.Errorf("sqlite: library names: %w", err)
+		}
+		n.Add(catalog.Kind(kind), artist, name, id)
 	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("sqlite: library names: %w", err)
+	}
+	return n, nil
 }
 
 // ApplyLibrary applies one scan in one transaction: adds or updates its
