@@ -18,6 +18,7 @@ func (s *Service) Queue(ctx context.Context, l Listener, sessionID, cursor strin
 		next string
 	)
 	sess, acts, err := s.read(ctx, l, sessionID, s.Now().UTC(), func(q *Queue) error {
+		page, next = page[:0], "" // fn may run again (Store.ViewSession)
 		ref := q.head()
 		if cursor != "" {
 			if _, err := q.get(cursor); err != nil {

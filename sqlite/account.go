@@ -15,6 +15,9 @@ type account struct {
 	ctx    context.Context
 	tx     *sql.Tx
 	userID string
+	// cache, in a write of an Exclusive store, is told of sessions the
+	// account changes.
+	cache *sessionCache
 }
 
 var _ playback.AccountTx = account{}
@@ -94,8 +97,21 @@ func (a account) Status(sessionID string) (playback.StreamStatus, bool, error) {
 }
 
 func (a account) SetStatus(sessionID string, st playback.StreamStatus) error {
-	return a.exec(`UPDATE sessions SET playback_state = ?, taken_by_session = ?, taken_by_device = ?, version = version + 1
+	err := a.exec(`UPDATE sessions SET playback_state = ?, taken_by_session = ?, taken_by_device = ?, version = version + 1
 		WHERE user_id = ? AND id = ?`, string(st.State), st.TakenBySession, st.TakenByDevice, a.userID, sessionID)
+	if err != nil || a.cache == nil {
+		return err
+	}
+	k := sessKey{a.userID, sessionID}
+	if cur := a.cache.writerGet(k); cur != nil {
+		s := cur.s
+		s.Status = st
+		s.Version++
+		a.cache.stage(k, newState(s, cur.entries))
+	} else {
+		a.cache.stage(k, nil)
+	}
+	return nil
 }
 
 func (a account) Play(metricID string) (playback.Play, error) {

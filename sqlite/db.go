@@ -42,6 +42,9 @@ type DB struct {
 	walFrames    atomic.Int64  // a long WAL's length, for the committer to finish a checkpoint
 	closing      sync.Once
 	groups       atomic.Int64 // commits made, for tests of grouping
+
+	cache  *sessionCache // sessions in memory, when Exclusive
+	unlock func()        // releases the Exclusive lock
 }
 
 // ObserveWith has f told how long each transaction took, commit included
@@ -55,6 +58,13 @@ const readConns = 8
 type Options struct {
 	// Synchronous is SQLite's synchronous pragma: FULL (default) or NORMAL.
 	Synchronous string
+	// Exclusive says that this handle is the only one that changes
+	// sessions in the file, as a server is: Open takes a lock next to
+	// the file (PATH.lock), which a second Exclusive open fails to take,
+	// and keeps sessions in memory, so that reads of a session run no
+	// SQL. Other handles (admin commands) may still change users, keys
+	// and the catalog.
+	Exclusive bool
 }
 
 // Open opens (creating if needed) the database file at path and applies
@@ -67,6 +77,33 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if sync != "FULL" && sync != "NORMAL" {
 		return nil, fmt.Errorf("sqlite: synchronous must be FULL or NORMAL, not %q", opt.Synchronous)
 	}
+	unlock := func() {}
+	if opt.Exclusive {
+		var err error
+		if unlock, err = lockFile(path + ".lock"); err != nil {
+			return nil, err
+		}
+	}
+	db, err := open(ctx, path, sync)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	db.unlock = unlock
+	if opt.Exclusive {
+		db.cache = newSessionCache(maxCachedSessions)
+	}
+	go db.committer()
+	go db.checkpointer()
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// open opens the three pools on the file.
+func open(ctx context.Context, path, sync string) (*DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -108,15 +145,8 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	c.SetMaxOpenConns(1)
-	db := &DB{w: w, r: r, c: c, writes: make(chan *writeReq), quit: make(chan struct{}), stopped: make(chan struct{}),
-		checkpointed: make(chan struct{}), kick: make(chan struct{}, 1)}
-	go db.committer()
-	go db.checkpointer()
-	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return &DB{w: w, r: r, c: c, writes: make(chan *writeReq), quit: make(chan struct{}), stopped: make(chan struct{}),
+		checkpointed: make(chan struct{}), kick: make(chan struct{}, 1)}, nil
 }
 
 // Close closes the database.
@@ -124,7 +154,11 @@ func (db *DB) Close() error {
 	db.closing.Do(func() { close(db.quit) })
 	<-db.stopped
 	<-db.checkpointed
-	return errors.Join(db.r.Close(), db.c.Close(), db.w.Close())
+	err := errors.Join(db.r.Close(), db.c.Close(), db.w.Close())
+	if db.unlock != nil {
+		db.unlock()
+	}
+	return err
 }
 
 // Ping reports whether the database answers.
@@ -237,7 +271,11 @@ func (db *DB) committer() {
 			}
 		}
 		db.groups.Add(1)
-		db.commitGroup(group)
+		intact := db.commitGroup(group)
+		if db.cache != nil {
+			// Published before anyone is answered: they read their write.
+			db.cache.endGroup(intact)
+		}
 		for _, r := range group {
 			close(r.done)
 		}
@@ -250,7 +288,9 @@ func (db *DB) committer() {
 }
 
 // commitGroup runs a group in one transaction and sets each one's error.
-func (db *DB) commitGroup(group []*writeReq) {
+// It reports whether the file is as the writes that succeeded left it:
+// false if the commit failed or the transaction was lost.
+func (db *DB) commitGroup(group []*writeReq) (intact bool) {
 	setAll := func(err error) {
 		for _, r := range group {
 			if r.err == nil && r.pnc == nil {
@@ -262,32 +302,32 @@ func (db *DB) commitGroup(group []*writeReq) {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		setAll(err)
-		return
+		return false
 	}
 	if len(group) == 1 {
 		// Alone: no savepoint needed, a failure rolls everything back.
 		r := group[0]
-		if r.err = run(tx, r); r.err != nil || r.pnc != nil {
-			tx.Rollback()
-			return
+		r.err = db.run(tx, r)
+		if r.err != nil || r.pnc != nil {
+			return tx.Rollback() == nil
 		}
 		r.err = tx.Commit()
-		return
+		return r.err == nil
 	}
 	ok := 0
 	for _, r := range group {
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 			tx.Rollback()
 			setAll(err)
-			return
+			return false
 		}
-		r.err = run(tx, r)
+		r.err = db.run(tx, r)
 		undo := r.err != nil || r.pnc != nil
 		if undo {
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
 				tx.Rollback()
 				setAll(fmt.Errorf("sqlite: group transaction lost: %w", err))
-				return
+				return false
 			}
 		} else {
 			ok++
@@ -295,22 +335,27 @@ func (db *DB) commitGroup(group []*writeReq) {
 		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
 			tx.Rollback()
 			setAll(fmt.Errorf("sqlite: group transaction lost: %w", err))
-			return
+			return false
 		}
 	}
 	if ok == 0 {
-		tx.Rollback()
-		return
+		return tx.Rollback() == nil
 	}
-	setAll(tx.Commit())
+	err = tx.Commit()
+	setAll(err)
+	return err == nil
 }
 
-// run calls r.fn, catching a panic so that the committer goes on.
-func run(tx *sql.Tx, r *writeReq) (err error) {
+// run calls r.fn, catching a panic so that the committer goes on, and
+// keeps the session changes it staged only if it succeeded.
+func (db *DB) run(tx *sql.Tx, r *writeReq) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.pnc = p
 			err = fmt.Errorf("sqlite: write panicked: %v", p)
+		}
+		if db.cache != nil {
+			db.cache.endWrite(err == nil)
 		}
 	}()
 	return r.fn(r.ctx, tx)

@@ -135,7 +135,7 @@ func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []
 	s.Version = 1
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if fn != nil {
-			if err := fn(account{ctx, tx, s.UserID}); err != nil {
+			if err := fn(account{ctx, tx, s.UserID, db.cache}); err != nil {
 				return err
 			}
 		}
@@ -146,7 +146,17 @@ func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []
 		if err := insertEntries(ctx, tx, s, entries); err != nil {
 			return err
 		}
-		return insertPlays(ctx, tx, s, plays)
+		if err := insertPlays(ctx, tx, s, plays); err != nil {
+			return err
+		}
+		if db.cache != nil {
+			known := make(map[string]playback.Entry, len(entries))
+			for _, e := range entries {
+				known[e.Ref] = e
+			}
+			db.cache.stage(sessKey{s.UserID, s.ID}, newState(*s, known))
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create session: %w", err)
@@ -164,13 +174,21 @@ func loadSession(ctx context.Context, tx *sql.Tx, userID, sessionID string) (*pl
 
 // UpdateSession implements playback.Store.
 func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn func(q *playback.Queue, a playback.AccountTx) error) error {
+	k := sessKey{userID, sessionID}
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		s, err := loadSession(ctx, tx, userID, sessionID)
-		if err != nil {
-			return err
+		src := &recordingSource{txSource: txSource{ctx, tx, userID, sessionID}}
+		var s *playback.Session
+		if st := db.cachedForWrite(k); st != nil {
+			cp := st.s
+			s, src.base = &cp, st.entries
+		} else {
+			var err error
+			if s, err = loadSession(ctx, tx, userID, sessionID); err != nil {
+				return err
+			}
 		}
-		q := playback.NewQueue(s, txSource{ctx, tx, userID, sessionID})
-		if err := fn(q, account{ctx, tx, userID}); err != nil {
+		q := playback.NewQueue(s, src)
+		if err := fn(q, account{ctx, tx, userID, db.cache}); err != nil {
 			return err
 		}
 		s.Version++
@@ -190,29 +208,68 @@ func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn fu
 		if err := insertPlays(ctx, tx, s, q.Plays()); err != nil {
 			return fmt.Errorf("sqlite: add plays: %w", err)
 		}
+		if db.cache != nil {
+			db.cache.stage(k, newState(*s, src.known(q.Changed(), q.Added())))
+		}
 		return nil
 	})
 }
 
+// cachedForWrite is the cached state a write starts from, if any.
+func (db *DB) cachedForWrite(k sessKey) *sessState {
+	if db.cache == nil {
+		return nil
+	}
+	return db.cache.writerGet(k)
+}
+
 // ViewSession implements playback.Store.
 func (db *DB) ViewSession(ctx context.Context, userID, sessionID string, fn func(q *playback.Queue, a playback.AccountReader) error) error {
+	if db.cache == nil {
+		return db.read(ctx, func(tx *sql.Tx) error {
+			s, err := loadSession(ctx, tx, userID, sessionID)
+			if err != nil {
+				return err
+			}
+			return fn(playback.NewQueue(s, txSource{ctx, tx, userID, sessionID}), account{ctx, tx, userID, nil})
+		})
+	}
+	k := sessKey{userID, sessionID}
+	st, token := db.cache.get(k)
+	if st != nil {
+		s := st.s
+		src := &cacheSource{st: st}
+		acct := &lazyAccount{db: db, ctx: ctx, k: k, version: st.s.Version}
+		err := fn(playback.NewQueue(&s, src), acct)
+		acct.close()
+		if !src.missed && !acct.missed {
+			return err
+		}
+		token = db.cache.token()
+	}
 	return db.read(ctx, func(tx *sql.Tx) error {
 		s, err := loadSession(ctx, tx, userID, sessionID)
 		if err != nil {
 			return err
 		}
-		return fn(playback.NewQueue(s, txSource{ctx, tx, userID, sessionID}), account{ctx, tx, userID})
+		read := *s
+		src := &recordingSource{txSource: txSource{ctx, tx, userID, sessionID}}
+		if err := fn(playback.NewQueue(s, src), account{ctx, tx, userID, nil}); err != nil {
+			return err
+		}
+		db.cache.fill(k, token, newState(read, src.known()))
+		return nil
 	})
 }
 
 // Account implements playback.Store.
 func (db *DB) Account(ctx context.Context, userID string, fn func(a playback.AccountTx) error) error {
-	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(account{ctx, tx, userID}) })
+	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error { return fn(account{ctx, tx, userID, db.cache}) })
 }
 
 // ReadAccount implements playback.Store.
 func (db *DB) ReadAccount(ctx context.Context, userID string, fn func(a playback.AccountReader) error) error {
-	return db.read(ctx, func(tx *sql.Tx) error { return fn(account{ctx, tx, userID}) })
+	return db.read(ctx, func(tx *sql.Tx) error { return fn(account{ctx, tx, userID, nil}) })
 }
 
 // TouchSession implements playback.Store.
@@ -220,7 +277,16 @@ func (db *DB) TouchSession(ctx context.Context, userID, sessionID string, at tim
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE sessions SET updated_at = max(updated_at, ?) WHERE user_id = ? AND id = ?",
 			at.UnixNano(), userID, sessionID)
-		return err
+		if err != nil || db.cache == nil {
+			return err
+		}
+		k := sessKey{userID, sessionID}
+		if st := db.cache.writerGet(k); st != nil && at.After(st.s.UpdatedAt) {
+			s := st.s
+			s.UpdatedAt = at
+			db.cache.stage(k, newState(s, st.entries))
+		}
+		return nil
 	})
 }
 
@@ -292,6 +358,9 @@ func (db *DB) PurgeSessions(ctx context.Context, idleBefore time.Time) (int64, e
 		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE updated_at < ?", idleBefore.UnixNano())
 		if err != nil {
 			return err
+		}
+		if db.cache != nil {
+			db.cache.stageClear()
 		}
 		n, err = res.RowsAffected()
 		return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +33,23 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return mustOpen(t, filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".db"), sqlite.Options{})
 	})
+}
+
+// TestStore_Exclusive runs the suite on stores opened as a server opens
+// them, with sessions in memory. A second open of a test's file is an
+// admin handle, as the commands open it while a server runs.
+func TestStore_Exclusive(t *testing.T) {
+	dir := t.TempDir()
+	var mu sync.Mutex
+	opened := map[string]bool{}
+	storetest.RunWith(t, func(t *testing.T) storetest.Store {
+		name := strings.ReplaceAll(t.Name(), "/", "_")
+		mu.Lock()
+		first := !opened[name]
+		opened[name] = true
+		mu.Unlock()
+		return mustOpen(t, filepath.Join(dir, name+".db"), sqlite.Options{Exclusive: first})
+	}, storetest.Options{OneServer: true})
 }
 
 func TestOpen_Synchronous(t *testing.T) {

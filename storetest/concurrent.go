@@ -29,8 +29,12 @@ func (s *suite) testConcurrent(t *testing.T) {
 	}
 }
 
-// instances returns two services on two handles on e's database.
+// instances returns two services on two handles on e's database (on e's
+// handle if the store has one server).
 func (s *suite) instances(t *testing.T, e *env) [2]*playback.Service {
+	if s.opt.OneServer {
+		return [2]*playback.Service{e.svc, {Store: e.db, Catalog: s.cat, Now: e.c.Now}}
+	}
 	other := s.open(t)
 	return [2]*playback.Service{e.svc, {Store: other, Catalog: s.cat, Now: e.c.Now}}
 }

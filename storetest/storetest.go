@@ -47,7 +47,19 @@ type Store interface {
 // would. The Chinook catalog is loaded once, into the store opened for
 // the top-level t; the other tests read it through that store and keep
 // their sessions, users and keys in stores of their own.
-func Run(t *testing.T, open func(t *testing.T) Store) {
+func Run(t *testing.T, open func(t *testing.T) Store) { RunWith(t, open, Options{}) }
+
+// Options adapt the suite to a kind of store.
+type Options struct {
+	// OneServer says that only the first handle open on a database may
+	// change its sessions, as with an Exclusive SQLite store, which keeps
+	// them in memory; later opens are admin handles. The concurrency
+	// tests then run their two services on the first handle.
+	OneServer bool
+}
+
+// RunWith runs the suite with options.
+func RunWith(t *testing.T, open func(t *testing.T) Store, opt Options) {
 	d, err := catalog.Chinook()
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		t.Fatalf("LoadCatalog(Chinook): %v", err)
 	}
 	t.Logf("loaded Chinook (%d tracks, %d playlists) in %v", len(d.Tracks), len(d.Playlists), time.Since(start).Round(time.Millisecond))
-	s := &suite{open: open, cat: cat, data: d}
+	s := &suite{open: open, cat: cat, data: d, opt: opt}
 	groups := []struct {
 		name string
 		run  func(t *testing.T)
@@ -107,6 +119,7 @@ type suite struct {
 	open func(t *testing.T) Store
 	cat  Store
 	data *catalog.Data
+	opt  Options
 }
 
 // clock is a settable time source, safe for concurrent use.

@@ -79,6 +79,12 @@ func (f storeFlags) where() string {
 
 // openStore opens the store the flags name, creating it if needed.
 func openStore(ctx context.Context, f storeFlags) (store, error) {
+	return openStoreFor(ctx, f, false)
+}
+
+// openStoreFor opens the store; server says that it is for segue serve,
+// which takes a data folder's SQLite file for itself (sqlite.Options.Exclusive).
+func openStoreFor(ctx context.Context, f storeFlags, server bool) (store, error) {
 	if *f.db != "" {
 		if !strings.HasPrefix(*f.db, "postgres://") && !strings.HasPrefix(*f.db, "postgresql://") {
 			return nil, fmt.Errorf("--db: want a postgres:// DSN, or nothing for SQLite in the data folder")
@@ -90,12 +96,12 @@ func openStore(ctx context.Context, f storeFlags) (store, error) {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
 	path := filepath.Join(dir, "segue.db")
-	db, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: *f.sync})
+	db, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: *f.sync, Exclusive: server})
 	if err != nil {
 		return nil, err
 	}
 	// The database holds the instance secret: only its owner may read it.
-	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+	for _, f := range []string{path, path + "-wal", path + "-shm", path + ".lock"} {
 		if err := os.Chmod(f, 0o600); err != nil && !os.IsNotExist(err) {
 			db.Close()
 			return nil, fmt.Errorf("data folder: %w", err)

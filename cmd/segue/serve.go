@@ -77,7 +77,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serve: --log-format must be text or json")
 	}
 
-	db, err := openStore(ctx, sf)
+	db, err := openStoreFor(ctx, sf, true)
 	if err != nil {
 		return err
 	}
