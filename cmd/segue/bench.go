@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +43,7 @@ type benchOpts struct {
 	instances              int
 	fresh, keep, probe     bool
 	suite, asJSON, allowEr bool
-	postgres, tmp          string
+	postgres, tmp, cpuprof string
 	seed                   int64
 }
 
@@ -71,6 +72,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	fs.Int64Var(&o.seed, "seed", 1, "seed of the queues and choices")
 	fs.BoolVar(&o.asJSON, "json", false, "print the whole report as JSON")
 	fs.BoolVar(&o.allowEr, "allow-errors", false, "exit 0 even if checks failed")
+	fs.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the bench itself (not of the servers) to this file")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, benchUsage)
 		fs.PrintDefaults()
@@ -103,6 +105,17 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if err := o.check(); err != nil {
 		return err
+	}
+	if o.cpuprof != "" {
+		f, err := os.Create(o.cpuprof)
+		if err != nil {
+			return fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	logw := stderr
 	if o.suite {
