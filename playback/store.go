@@ -20,7 +20,10 @@ type Store interface {
 	// saves q.S with its version incremented, q.Added(), q.Changed() and
 	// q.Plays(), with what fn did through the account; otherwise nothing.
 	UpdateSession(ctx context.Context, userID, sessionID string, fn func(q *Queue, a AccountTx) error) error
-	// ViewSession runs fn on a consistent read of the user's session.
+	// ViewSession runs fn on a consistent read of the user's session. fn
+	// may be called more than once (a store that keeps sessions in memory
+	// calls it again on the file when an entry is not there), and must
+	// not keep what an earlier call gathered; only the last call counts.
 	ViewSession(ctx context.Context, userID, sessionID string, fn func(q *Queue, a AccountReader) error) error
 	// Account runs fn in one write transaction on the user's account.
 	Account(ctx context.Context, userID string, fn func(a AccountTx) error) error
@@ -105,4 +108,13 @@ type Catalog interface {
 	// leaving out the tracks in exclude, chosen reproducibly from salt.
 	// Unlimited-only tracks are left out unless unlimited is true.
 	StationTracks(ctx context.Context, seed string, exclude map[string]bool, n int, salt uint64, unlimited bool) ([]catalog.TrackRef, error)
+}
+
+// CatalogStamper is a Catalog that tells when its catalog changed: the
+// stamp differs after any change. CacheTracks keeps the tracks of a
+// CatalogStamper until its stamp changes.
+type CatalogStamper interface {
+	// CatalogStamp returns the catalog's stamp: a change, committed by
+	// any process, makes it differ from every stamp returned before.
+	CatalogStamp(ctx context.Context) (int64, error)
 }

@@ -9,13 +9,39 @@ import (
 	"github.com/segue/segue/playback"
 )
 
-var _ playback.Catalog = (*DB)(nil)
+var (
+	_ playback.Catalog        = (*DB)(nil)
+	_ playback.CatalogStamper = (*DB)(nil)
+)
 
 // CatalogSize returns the number of tracks in the catalog.
 func (db *DB) CatalogSize(ctx context.Context) (int, error) {
 	var n int
 	err := db.r.QueryRow(ctx, "SELECT count(*) FROM tracks").Scan(&n)
 	return n, err
+}
+
+// CatalogStamp implements playback.CatalogStamper: it returns the
+// catalog's stamp (migration 0005), which every transaction that changes
+// the catalog increments, from whichever instance or command made it.
+func (db *DB) CatalogStamp(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.r.QueryRow(ctx, "SELECT n FROM catalog_stamp WHERE id = 1").Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: catalog stamp: %w", err)
+	}
+	return n, nil
+}
+
+// bumpCatalog increments the catalog's stamp in tx, the transaction that
+// changes the catalog: caches of its tracks (playback.CacheTracks) see
+// the change once it commits, and not if it rolls back. It locks the
+// stamp's row until then, so the transactions that change the catalog
+// call it last, after their advisory locks, and cannot deadlock on it.
+func bumpCatalog(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, "UPDATE catalog_stamp SET n = n + 1 WHERE id = 1"); err != nil {
+		return fmt.Errorf("catalog stamp: %w", err)
+	}
+	return nil
 }
 
 // LoadCatalog adds a whole catalog in one transaction, each table with
@@ -53,6 +79,9 @@ func (db *DB) LoadCatalog(ctx context.Context, d *catalog.Data) error {
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
 				return fmt.Errorf("%s: %w", t.name, err)
 			}
+		}
+		if err := bumpCatalog(ctx, tx); err != nil {
+			return err
 		}
 		return indexCatalog(ctx, tx)
 	})
@@ -415,6 +444,9 @@ func (db *DB) ImportCatalog(ctx context.Context, d *catalog.Data) (catalog.Impor
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"playlist_tracks"}, []string{"playlist_id", "pos", "track_id"}, pgx.CopyFromRows(entries)); err != nil {
 				return fmt.Errorf("playlist %s: %w", p.ID, err)
 			}
+		}
+		if err := bumpCatalog(ctx, tx); err != nil {
+			return err
 		}
 		return indexCatalog(ctx, tx)
 	})

@@ -9,13 +9,38 @@ import (
 
 	"github.com/segue/segue"
 	"github.com/segue/segue/catalog"
+	"github.com/segue/segue/playback"
 )
+
+var _ playback.CatalogStamper = (*DB)(nil)
 
 // CatalogSize returns the number of tracks in the catalog.
 func (db *DB) CatalogSize(ctx context.Context) (int, error) {
 	var n int
 	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM tracks").Scan(&n)
 	return n, err
+}
+
+// CatalogStamp implements playback.CatalogStamper: it returns the
+// catalog's stamp (migration 0007), which every transaction that changes
+// the catalog increments, from whichever process made it. It reads
+// through the read pool, as Tracks does.
+func (db *DB) CatalogStamp(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.r.QueryRowContext(ctx, "SELECT n FROM catalog_stamp WHERE id = 1").Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: catalog stamp: %w", err)
+	}
+	return n, nil
+}
+
+// bumpCatalog increments the catalog's stamp in tx, the transaction that
+// changes the catalog: caches of its tracks (playback.CacheTracks) see
+// the change once it commits, and not if it rolls back.
+func bumpCatalog(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, "UPDATE catalog_stamp SET n = n + 1 WHERE id = 1"); err != nil {
+		return fmt.Errorf("catalog stamp: %w", err)
+	}
+	return nil
 }
 
 // LoadCatalog adds a whole catalog in one transaction.
@@ -59,6 +84,9 @@ func (db *DB) LoadCatalog(ctx context.Context, d *catalog.Data) error {
 					return err
 				}
 			}
+		}
+		if err := bumpCatalog(ctx, tx); err != nil {
+			return err
 		}
 		return indexCatalog(ctx, tx)
 	})
@@ -532,6 +560,9 @@ func (db *DB) ImportCatalog(ctx context.Context, d *catalog.Data) (catalog.Impor
 					return err
 				}
 			}
+		}
+		if err := bumpCatalog(ctx, tx); err != nil {
+			return err
 		}
 		return indexCatalog(ctx, tx)
 	})

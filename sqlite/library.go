@@ -128,6 +128,9 @@ func (db *DB) ApplyLibrary(ctx context.Context, ch *catalog.LibraryChange) error
 				return err
 			}
 		}
+		if err := bumpCatalog(ctx, tx); err != nil {
+			return err
+		}
 		return indexCatalog(ctx, tx)
 	})
 	if err != nil {

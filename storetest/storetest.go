@@ -26,6 +26,7 @@ import (
 type Store interface {
 	playback.Store
 	playback.Catalog
+	playback.CatalogStamper
 	auth.Store
 	LoadCatalog(ctx context.Context, d *catalog.Data) error
 	ImportCatalog(ctx context.Context, d *catalog.Data) (catalog.ImportStats, error)
@@ -84,6 +85,7 @@ func RunWith(t *testing.T, open func(t *testing.T) Store, opt Options) {
 		{"SmallCatalog", s.testSmallCatalog},
 		{"ImportJSON", s.testImportJSON},
 		{"Library", s.testLibrary},
+		{"CatalogStamp", s.testCatalogStamp},
 		{"Browse", s.testBrowse},
 		{"Search", s.testSearch},
 		{"SessionRoundTrip", s.testSessionRoundTrip},
