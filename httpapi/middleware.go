@@ -26,9 +26,22 @@ const (
 	loggerKey
 )
 
+// requestLog is what a request's logger is made from, when a handler
+// needs one: most requests log only their one line, and making a logger
+// with the request id costs as much as writing it.
+type requestLog struct {
+	base *slog.Logger
+	id   string
+}
+
+// loggerFrom returns the request's logger, which adds its request id, or
+// nil outside observe.
 func loggerFrom(r *http.Request) *slog.Logger {
-	l, _ := r.Context().Value(loggerKey).(*slog.Logger)
-	return l
+	rl, _ := r.Context().Value(loggerKey).(*requestLog)
+	if rl == nil {
+		return nil
+	}
+	return rl.base.With("request_id", rl.id)
 }
 
 // statusRecorder remembers the status a handler wrote.
@@ -70,22 +83,22 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		start := time.Now()
 		id := requestID(r)
 		w.Header().Set("X-Request-Id", id)
-		log := s.Logger.With("request_id", id)
-		r = r.WithContext(context.WithValue(r.Context(), loggerKey, log))
+		r = r.WithContext(context.WithValue(r.Context(), loggerKey, &requestLog{s.Logger, id}))
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", p)
+				s.Logger.Error("panic", "request_id", id, "method", r.Method, "path", r.URL.Path, "panic", p)
 				if rec.status == 0 {
 					writeError(rec, r, &segue.Error{Code: segue.EInternal, Message: "internal error"})
 				}
 			}
 			took := time.Since(start)
-			log.Info("request", "method", r.Method, "path", r.URL.Path, "route", r.Pattern,
-				"status", rec.status, "duration_ms", float64(took.Microseconds())/1000)
+			s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", id),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", r.Pattern),
+				slog.Int("status", rec.status), slog.Float64("duration_ms", float64(took.Microseconds())/1000))
 			if s.Metrics != nil {
 				s.Metrics.observe(r.Pattern, r.Method, rec.status, took)
 			}
