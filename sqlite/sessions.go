@@ -102,18 +102,12 @@ func insertEntries(ctx context.Context, tx *sql.Tx, s *playback.Session, entries
 }
 
 func updateEntries(ctx context.Context, tx *sql.Tx, s *playback.Session, entries []playback.Entry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	st, err := tx.PrepareContext(ctx, `UPDATE entries SET nat_prev = ?, nat_next = ?, shuf_prev = ?, shuf_next = ?, plays = ?,
-		last_played = ?, up_next = ? WHERE user_id = ? AND session_id = ? AND ref = ?`)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	// One statement at a time: the connection keeps it prepared
+	// (stmtcache.go), and a next changes one entry.
 	for _, e := range entries {
-		if _, err := st.ExecContext(ctx, e.NatPrev, e.NatNext, e.ShufPrev, e.ShufNext, e.Plays, int64(e.LastPlayed), e.UpNext,
-			s.UserID, s.ID, e.Ref); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE entries SET nat_prev = ?, nat_next = ?, shuf_prev = ?, shuf_next = ?, plays = ?,
+			last_played = ?, up_next = ? WHERE user_id = ? AND session_id = ? AND ref = ?`,
+			e.NatPrev, e.NatNext, e.ShufPrev, e.ShufNext, e.Plays, int64(e.LastPlayed), e.UpNext, s.UserID, s.ID, e.Ref); err != nil {
 			return err
 		}
 	}
