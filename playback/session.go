@@ -8,8 +8,8 @@ package playback
 
 import (
 	"crypto/sha256"
-
-	"fmt"
+	"encoding/hex"
+	"strconv"
 	"time"
 
 	"github.com/segue/segue/catalog"
@@ -115,21 +115,43 @@ type Play struct {
 // derived, so the id shown for an entry ahead in a window is the one it
 // will carry when it plays.
 func MetricID(sessionID, ref string, n int) string {
-	return hashID(fmt.Sprintf("metric:%s:%s:%d", sessionID, ref, n))
+	buf := make([]byte, 0, 128)
+	buf = append(buf, "metric:"...)
+	buf = append(buf, sessionID...)
+	buf = append(buf, ':')
+	buf = append(buf, ref...)
+	buf = append(buf, ':')
+	return hashID(strconv.AppendInt(buf, int64(n), 10))
 }
 
 // EntryRef returns the entityReferenceId of the n-th entry created in a
 // session.
 func EntryRef(sessionID string, n uint64) string {
-	return hashID(fmt.Sprintf("entry:%s:%d", sessionID, n))
+	buf := make([]byte, 0, 128)
+	buf = append(buf, "entry:"...)
+	buf = append(buf, sessionID...)
+	buf = append(buf, ':')
+	return hashID(strconv.AppendUint(buf, n, 10))
 }
 
-// hashID formats the first 16 bytes of a SHA-256 as a UUID-shaped string.
-func hashID(s string) string {
-	h := sha256.Sum256([]byte(s))
-	h[6] = h[6]&0x0f | 0x50 // version 5 shape
+// hashID formats the first 16 bytes of the SHA-256 of b as a UUID-shaped
+// string (version 5 shape). Ids are stored, so the bytes must never
+// change: TestIDsStable pins them.
+func hashID(b []byte) string {
+	h := sha256.Sum256(b)
+	h[6] = h[6]&0x0f | 0x50
 	h[8] = h[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+	var out [36]byte
+	hex.Encode(out[0:8], h[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], h[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], h[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], h[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], h[10:16])
+	return string(out[:])
 }
 
 // Expired reports whether the session has been idle past the restore window.
