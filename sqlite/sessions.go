@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/segue/segue/playback"
@@ -181,16 +182,13 @@ func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn fu
 				return err
 			}
 		}
+		before := *s
 		q := playback.NewQueue(s, src)
 		if err := fn(q, account{ctx, tx, userID, db.cache}); err != nil {
 			return err
 		}
 		s.Version++
-		args := append(sessionArgs(s)[2:], userID, sessionID)
-		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET device_id = ?, current_ref = ?, loop_mode = ?, shuffle = ?, station = ?,
-			autoplay = ?, station_seed = ?, seed = ?, shuffle_epoch = ?, nat_head = ?, nat_tail = ?, shuf_head = ?, shuf_tail = ?,
-			upnext_tail = ?, length = ?, ref_counter = ?, play_seq = ?, cycle_start = ?, version = ?, created_at = ?, updated_at = ?,
-			playback_state = ?, taken_by_session = ?, taken_by_device = ? WHERE user_id = ? AND id = ?`, args...); err != nil {
+		if err := saveSession(ctx, tx, &before, s); err != nil {
 			return fmt.Errorf("sqlite: save session: %w", err)
 		}
 		if err := insertEntries(ctx, tx, s, q.Added()); err != nil {
@@ -207,6 +205,40 @@ func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn fu
 		}
 		return nil
 	})
+}
+
+// updatedColumns are the columns of sessions an update may change: all
+// but id and user_id, in the order of sessionArgs.
+var updatedColumns = strings.Split(strings.Join(strings.Fields(sessionColumns), ""), ",")[2:]
+
+// alwaysSaved are the columns saved by every update: the version and the
+// activity time change each time, and the stream status is written as
+// the session holds it, as SetStatus may have changed the row meanwhile.
+var alwaysSaved = map[string]bool{"version": true, "updated_at": true,
+	"playback_state": true, "taken_by_session": true, "taken_by_device": true}
+
+// saveSession writes the columns of a session that differ from before,
+// with those always saved: a next changes 4 of 24, and binding the others
+// cost as much as the rest of the statement.
+func saveSession(ctx context.Context, tx *sql.Tx, before, s *playback.Session) error {
+	old, cur := sessionArgs(before)[2:], sessionArgs(s)[2:]
+	var q strings.Builder
+	q.WriteString("UPDATE sessions SET ")
+	args := make([]any, 0, 10)
+	for i, col := range updatedColumns {
+		if cur[i] == old[i] && !alwaysSaved[col] {
+			continue
+		}
+		if len(args) > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(col)
+		q.WriteString(" = ?")
+		args = append(args, cur[i])
+	}
+	q.WriteString(" WHERE user_id = ? AND id = ?")
+	_, err := tx.ExecContext(ctx, q.String(), append(args, s.UserID, s.ID)...)
+	return err
 }
 
 // cachedForWrite is the cached state a write starts from, if any.
