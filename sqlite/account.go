@@ -182,8 +182,8 @@ func (db *DB) History(ctx context.Context, userID string, after *playback.Histor
 // Gauges returns how many sessions had activity since since, and how many
 // streams are held, over all accounts.
 func (db *DB) Gauges(ctx context.Context, since time.Time) (sessions, streams int, err error) {
-	err = db.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sessions WHERE updated_at >= ?),
-		(SELECT count(*) FROM streams)`, since.UnixNano()).Scan(&sessions, &streams)
+	err = db.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sessions WHERE `+recentWhere+`),
+		(SELECT count(*) FROM streams)`, since.UnixNano()/hourNanos, since.UnixNano()).Scan(&sessions, &streams)
 	return sessions, streams, err
 }
 

@@ -360,16 +360,30 @@ func (db *DB) CountEvents(ctx context.Context, userID, metricID string) (int, er
 	return n, err
 }
 
+// hourNanos is the hour of sessions_idle_hour (migration 0008), which
+// indexes updated_at / hourNanos: idleWhere and recentWhere must spell
+// the expression as the index does for SQLite to use it.
+const hourNanos = int64(time.Hour)
+
+// idleWhere selects the sessions idle since before a time, given its hour
+// and the time.
+const idleWhere = "updated_at / 3600000000000 <= ? AND updated_at < ?"
+
+// recentWhere selects the sessions active since a time, given its hour
+// and the time.
+const recentWhere = "updated_at / 3600000000000 >= ? AND updated_at >= ?"
+
 // PurgeSessions implements playback.Store.
 func (db *DB) PurgeSessions(ctx context.Context, idleBefore time.Time) (int64, error) {
 	var n int64
+	idle, hour := idleBefore.UnixNano(), idleBefore.UnixNano()/hourNanos
 	err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE (user_id, session_id) IN
-			(SELECT user_id, id FROM sessions WHERE updated_at < ?)`, idleBefore.UnixNano()); err != nil {
+			(SELECT user_id, id FROM sessions WHERE `+idleWhere+`)`, hour, idle); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM streams WHERE (user_id, session_id) IN
-			(SELECT user_id, id FROM sessions WHERE updated_at < ?)`, idleBefore.UnixNano()); err != nil {
+			(SELECT user_id, id FROM sessions WHERE `+idleWhere+`)`, hour, idle); err != nil {
 			return err
 		}
 		// idleBefore is now less the restore window.
@@ -381,7 +395,7 @@ func (db *DB) PurgeSessions(ctx context.Context, idleBefore time.Time) (int64, e
 		if _, err := tx.ExecContext(ctx, "DELETE FROM skips WHERE at < ?", idleBefore.UnixNano()); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE updated_at < ?", idleBefore.UnixNano())
+		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE "+idleWhere, hour, idle)
 		if err != nil {
 			return err
 		}
