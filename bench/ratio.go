@@ -66,6 +66,9 @@ func ratios(s *SuiteReport) []Ratio {
 		out = compare(out, sc+" vs /healthz (SQLite FULL)", sc, full.Find(sc, "closed", labelFull), "healthz", hz)
 	}
 	out = compare(out, "durable next vs raw commit rate (SQLite FULL)", "next", full.Find(Next, "closed", labelFull), "commit", full.Find("commit", "probe", ""))
+	if many := full.Find(Next, "closed", variantMany); many != nil {
+		out = compare(out, fmt.Sprintf("durable next, %d writers, vs raw commit rate (SQLite FULL)", many.Concurrency), "next", many, "commit", full.Find("commit", "probe", ""))
+	}
 	out = compare(out, "durable next vs raw commit rate (PostgreSQL)", "next, 1 instance", pg1.Find(Next, "closed", labelPG1), "commit", pg1.Find("commit", "probe", ""))
 	out = compare(out, "SQLite NORMAL vs FULL: raw commit", "NORMAL", normal.Find("commit", "probe", ""), "FULL", full.Find("commit", "probe", ""))
 	for _, sc := range []string{Next, Event} {

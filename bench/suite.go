@@ -70,6 +70,16 @@ const (
 	labelPG3     = "PostgreSQL, 3 instances"
 	variantShort = "short queues"
 	variantLong  = "long queues"
+	variantMany  = "many writers"
+)
+
+// manyWriters is how many times --concurrency the many-writers variant
+// runs next with (64 for 16), over manySessions sessions per writer:
+// the target "durable next above the one-commit-per-request limit when
+// many sessions write at once".
+const (
+	manyWriters  = 4
+	manySessions = 32
 )
 
 // plan is what a suite runs on one deployment.
@@ -91,7 +101,7 @@ func Suite(ctx context.Context, sc SuiteConfig) (*SuiteReport, error) {
 	if sc.Rate > 0 {
 		return nil, errors.New("bench: a suite measures closed loops and picks its own open-loop rate; give no rate")
 	}
-	listeners := ListenersNeeded(sc.Sessions, sc.Concurrency)
+	listeners := ListenersNeeded(sc.Sessions+manyWriters*manySessions*sc.Concurrency, sc.Concurrency)
 	deps := []plan{
 		{Deployment{Name: labelFull, Sync: "FULL", Instances: 1}, true, Scenarios, true},
 		{Deployment{Name: labelNormal, Sync: "NORMAL", Instances: 1}, true, []string{Healthz, Next, Event}, false},
@@ -156,6 +166,22 @@ func (sc SuiteConfig) deployment(ctx context.Context, p plan) (rep *Report, err 
 		rep.Results = append(rep.Results, r)
 	}
 	rep.Setup = b.Setup()
+	// next with many writers at once, on sessions of their own.
+	mc := cfg
+	mc.Label, mc.Sessions, mc.Probe = variantMany, manyWriters*manySessions*sc.Concurrency, nil
+	many := sc.Load
+	many.Concurrency *= manyWriters
+	mb, err := New(mc)
+	if err != nil {
+		return rep, err
+	}
+	r, err := mb.Run(ctx, Next, many)
+	rep.Setup = append(rep.Setup, mb.Setup()...)
+	mb.Close()
+	if err != nil {
+		return rep, err
+	}
+	rep.Results = append(rep.Results, r)
 	// next on short and long queues, the same number of sessions.
 	for _, v := range []struct {
 		label string

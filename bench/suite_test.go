@@ -43,7 +43,8 @@ func TestSuite(t *testing.T) {
 	want := []string{
 		"current vs /healthz (SQLite FULL)", "next vs /healthz", "queue-next vs /healthz", "shuffle vs /healthz",
 		"event vs /healthz", "events vs /healthz", "takeover vs /healthz", "mixed vs /healthz",
-		"durable next vs raw commit rate (SQLite FULL)", "durable next vs raw commit rate (PostgreSQL)",
+		"durable next vs raw commit rate (SQLite FULL)", "durable next, 8 writers, vs raw commit rate (SQLite FULL)",
+		"durable next vs raw commit rate (PostgreSQL)",
 		"SQLite NORMAL vs FULL: raw commit", "SQLite NORMAL vs FULL: next", "SQLite NORMAL vs FULL: event",
 		"next: long vs 10-entry queues", "PostgreSQL 3 vs 1 instances: next", "PostgreSQL 3 vs 1 instances: mixed",
 		"next open loop at 50% of saturation",
