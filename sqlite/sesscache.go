@@ -34,8 +34,8 @@ import (
 
 // Bounds of the cache: sessions kept, and entries kept per session.
 const (
-	maxCachedSessions = 50000
-	maxCachedEntries  = 32
+	maxCachedSessions = 20000
+	maxCachedEntries  = 16
 )
 
 type sessKey struct{ user, id string }
