@@ -307,7 +307,12 @@ func (db *DB) TouchSession(ctx context.Context, userID, sessionID string, at tim
 			return err
 		}
 		k := sessKey{userID, sessionID}
-		if st := db.cache.writerGet(k); st != nil && at.After(st.s.UpdatedAt) {
+		switch st := db.cache.writerGet(k); {
+		case st == nil:
+			// Not cached: drop it anyway, so that a reader that read it
+			// before this write does not fill the cache with it.
+			db.cache.stage(k, nil)
+		case at.After(st.s.UpdatedAt):
 			s := st.s
 			s.UpdatedAt = at
 			db.cache.stage(k, newState(s, st.entries))
