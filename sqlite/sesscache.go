@@ -20,17 +20,19 @@ import (
 //   - A state in the cache is the session as committed at its version,
 //     with entries as committed at that version. States are never
 //     changed once published; a change publishes a new one.
-//   - Only the committer changes the cache, after the commit is durable
-//     and before the writes are acknowledged: a client that was answered
-//     reads its own write. Changes made inside a write are staged in the
+//   - Writes reach the cache only through the committer, after their
+//     commit is durable and before they are acknowledged: a client that
+//     was answered reads its own write. Changes made inside a write are staged in the
 //     write's overlay, moved to the group's overlay when the write's
 //     savepoint is released, and published when the group commits. A
 //     later write of the same group reads the staged state.
 //   - A reader that missed fills the cache with what it read, unless a
 //     newer version is there already, or a state was dropped (or evicted)
 //     since the reader began: the dropped one may have been newer than
-//     what the reader saw.
-//   - A failed group drops everything.
+//     what the reader saw. A write that cannot tell a newer state by its
+//     version (a touch of an uncached session) drops the session for that.
+//   - A group whose outcome is in doubt (its commit failed) drops
+//     everything.
 
 // Bounds of the cache: sessions kept, and entries kept per session.
 const (
