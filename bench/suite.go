@@ -166,34 +166,26 @@ func (sc SuiteConfig) deployment(ctx context.Context, p plan) (rep *Report, err 
 		rep.Results = append(rep.Results, r)
 	}
 	rep.Setup = b.Setup()
-	// next with many writers at once, on sessions of their own.
-	mc := cfg
-	mc.Label, mc.Sessions, mc.Probe = variantMany, manyWriters*manySessions*sc.Concurrency, nil
-	many := sc.Load
-	many.Concurrency *= manyWriters
-	mb, err := New(mc)
-	if err != nil {
-		return rep, err
-	}
-	r, err := mb.Run(ctx, Next, many)
-	rep.Setup = append(rep.Setup, mb.Setup()...)
-	mb.Close()
-	if err != nil {
-		return rep, err
-	}
-	rep.Results = append(rep.Results, r)
-	// next on short and long queues, the same number of sessions.
+	// next with many writers at once, on sessions of their own; then on
+	// short and long queues, the same number of sessions.
 	for _, v := range []struct {
-		label string
-		queue int
-	}{{variantShort, 10}, {variantLong, sc.LongQueue}} {
+		label          string
+		writers, queue int
+		sessions       int
+	}{
+		{variantMany, manyWriters * sc.Concurrency, 10, manyWriters * manySessions * sc.Concurrency},
+		{variantShort, sc.Concurrency, 10, sc.Concurrency},
+		{variantLong, sc.Concurrency, sc.LongQueue, sc.Concurrency},
+	} {
 		vc := cfg
-		vc.Label, vc.Sessions, vc.Queue, vc.Probe = v.label, sc.Concurrency, v.queue, nil
+		vc.Label, vc.Sessions, vc.Queue, vc.Probe = v.label, v.sessions, v.queue, nil
+		load := sc.Load
+		load.Concurrency = v.writers
 		vb, err := New(vc)
 		if err != nil {
 			return rep, err
 		}
-		r, err := vb.Run(ctx, Next, sc.Load)
+		r, err := vb.Run(ctx, Next, load)
 		rep.Setup = append(rep.Setup, vb.Setup()...)
 		vb.Close()
 		if err != nil {

@@ -99,19 +99,14 @@ func (a account) Status(sessionID string) (playback.StreamStatus, bool, error) {
 func (a account) SetStatus(sessionID string, st playback.StreamStatus) error {
 	err := a.exec(`UPDATE sessions SET playback_state = ?, taken_by_session = ?, taken_by_device = ?, version = version + 1
 		WHERE user_id = ? AND id = ?`, string(st.State), st.TakenBySession, st.TakenByDevice, a.userID, sessionID)
-	if err != nil || a.cache == nil {
-		return err
+	if err == nil {
+		a.cache.change(sessKey{a.userID, sessionID}, func(s *playback.Session) bool {
+			s.Status = st
+			s.Version++
+			return true
+		})
 	}
-	k := sessKey{a.userID, sessionID}
-	if cur := a.cache.writerGet(k); cur != nil {
-		s := cur.s
-		s.Status = st
-		s.Version++
-		a.cache.stage(k, newState(s, cur.entries))
-	} else {
-		a.cache.stage(k, nil)
-	}
-	return nil
+	return err
 }
 
 func (a account) Play(metricID string) (playback.Play, error) {

@@ -272,10 +272,8 @@ func (db *DB) committer() {
 		}
 		db.groups.Add(1)
 		intact := db.commitGroup(group)
-		if db.cache != nil {
-			// Published before anyone is answered: they read their write.
-			db.cache.endGroup(intact)
-		}
+		// Published before anyone is answered: they read their write.
+		db.cache.endGroup(intact)
 		for _, r := range group {
 			close(r.done)
 		}
@@ -354,9 +352,7 @@ func (db *DB) run(tx *sql.Tx, r *writeReq) (err error) {
 			r.pnc = p
 			err = fmt.Errorf("sqlite: write panicked: %v", p)
 		}
-		if db.cache != nil {
-			db.cache.endWrite(err == nil)
-		}
+		db.cache.endWrite(err == nil)
 	}()
 	return r.fn(r.ctx, tx)
 }

@@ -29,8 +29,8 @@ import (
 //   - A reader that missed fills the cache with what it read, unless a
 //     newer version is there already, or a state was dropped (or evicted)
 //     since the reader began: the dropped one may have been newer than
-//     what the reader saw. A write that cannot tell a newer state by its
-//     version (a touch of an uncached session) drops the session for that.
+//     what the reader saw. A write that does not change the version (a touch)
+//     drops an uncached session for that.
 //   - A group whose outcome is in doubt (its commit failed) drops
 //     everything.
 
@@ -68,7 +68,9 @@ func (o *overlay) put(k sessKey, st *sessState) {
 	o.m[k] = st
 }
 
-// sessionCache is the cache and the committer's overlays.
+// sessionCache is the cache and the committer's overlays. A nil
+// *sessionCache is no cache: it holds nothing, and what is staged in it
+// goes nowhere.
 type sessionCache struct {
 	mu      sync.RWMutex
 	m       map[sessKey]*sessState
@@ -87,6 +89,9 @@ func newSessionCache(max int) *sessionCache {
 // get returns the published state of a session (nil if none), and a
 // token for fill.
 func (c *sessionCache) get(k sessKey) (*sessState, uint64) {
+	if c == nil {
+		return nil, 0
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.m[k], c.seq
@@ -94,6 +99,9 @@ func (c *sessionCache) get(k sessKey) (*sessState, uint64) {
 
 // token is where a reader that goes to the file starts, for fill.
 func (c *sessionCache) token() uint64 {
+	if c == nil {
+		return 0
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.seq
@@ -101,6 +109,9 @@ func (c *sessionCache) token() uint64 {
 
 // fill offers what a reader read, in a snapshot taken after token.
 func (c *sessionCache) fill(k sessKey, token uint64, st *sessState) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dropSeq > token {
@@ -147,6 +158,9 @@ func (c *sessionCache) insert(k sessKey, st *sessState) {
 // writerGet is the state a write sees: its own staged changes, then its
 // group's, then the published one. Committer only.
 func (c *sessionCache) writerGet(k sessKey) *sessState {
+	if c == nil {
+		return nil
+	}
 	if st, known := c.req.get(k); known {
 		return st
 	}
@@ -159,14 +173,43 @@ func (c *sessionCache) writerGet(k sessKey) *sessState {
 
 // stage records a write's new state of a session (nil drops it).
 // Committer only.
-func (c *sessionCache) stage(k sessKey, st *sessState) { c.req.put(k, st) }
+func (c *sessionCache) stage(k sessKey, st *sessState) {
+	if c != nil {
+		c.req.put(k, st)
+	}
+}
+
+// change stages a change of a session's row that leaves its entries as
+// they are: f changes a copy of the session and reports whether it did.
+// A session that is not cached is dropped all the same, so that a reader
+// that read it before this write does not fill the cache with it (a
+// change that keeps the version cannot be told apart by it). Committer
+// only.
+func (c *sessionCache) change(k sessKey, f func(s *playback.Session) bool) {
+	cur := c.writerGet(k)
+	if cur == nil {
+		c.stage(k, nil)
+		return
+	}
+	s := cur.s
+	if f(&s) {
+		c.stage(k, newState(s, cur.entries))
+	}
+}
 
 // stageClear drops every session. Committer only.
-func (c *sessionCache) stageClear() { c.req = overlay{clear: true} }
+func (c *sessionCache) stageClear() {
+	if c != nil {
+		c.req = overlay{clear: true}
+	}
+}
 
 // endWrite keeps a write's staged changes for its group if it succeeded,
 // and forgets them if it was rolled back. Committer only.
 func (c *sessionCache) endWrite(ok bool) {
+	if c == nil {
+		return
+	}
 	if ok {
 		if c.req.clear {
 			c.group = overlay{clear: true}
@@ -182,6 +225,9 @@ func (c *sessionCache) endWrite(ok bool) {
 // back with nothing kept), or drops every session when the group's
 // outcome is in doubt (intact false). Committer only.
 func (c *sessionCache) endGroup(intact bool) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++

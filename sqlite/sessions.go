@@ -173,7 +173,7 @@ func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn fu
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		src := &recordingSource{txSource: txSource{ctx, tx, userID, sessionID}}
 		var s *playback.Session
-		if st := db.cachedForWrite(k); st != nil {
+		if st := db.cache.writerGet(k); st != nil {
 			cp := st.s
 			s, src.base = &cp, st.entries
 		} else {
@@ -241,25 +241,8 @@ func saveSession(ctx context.Context, tx *sql.Tx, before, s *playback.Session) e
 	return err
 }
 
-// cachedForWrite is the cached state a write starts from, if any.
-func (db *DB) cachedForWrite(k sessKey) *sessState {
-	if db.cache == nil {
-		return nil
-	}
-	return db.cache.writerGet(k)
-}
-
 // ViewSession implements playback.Store.
 func (db *DB) ViewSession(ctx context.Context, userID, sessionID string, fn func(q *playback.Queue, a playback.AccountReader) error) error {
-	if db.cache == nil {
-		return db.read(ctx, func(tx *sql.Tx) error {
-			s, err := loadSession(ctx, tx, userID, sessionID)
-			if err != nil {
-				return err
-			}
-			return fn(playback.NewQueue(s, txSource{ctx, tx, userID, sessionID}), account{ctx, tx, userID, nil})
-		})
-	}
 	k := sessKey{userID, sessionID}
 	st, token := db.cache.get(k)
 	if st != nil {
@@ -283,7 +266,9 @@ func (db *DB) ViewSession(ctx context.Context, userID, sessionID string, fn func
 		if err := fn(playback.NewQueue(s, src), account{ctx, tx, userID, nil}); err != nil {
 			return err
 		}
-		db.cache.fill(k, token, newState(read, src.known()))
+		if db.cache != nil {
+			db.cache.fill(k, token, newState(read, src.known()))
+		}
 		return nil
 	})
 }
@@ -303,21 +288,16 @@ func (db *DB) TouchSession(ctx context.Context, userID, sessionID string, at tim
 	return db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE sessions SET updated_at = max(updated_at, ?) WHERE user_id = ? AND id = ?",
 			at.UnixNano(), userID, sessionID)
-		if err != nil || db.cache == nil {
-			return err
+		if err == nil {
+			db.cache.change(sessKey{userID, sessionID}, func(s *playback.Session) bool {
+				if !at.After(s.UpdatedAt) {
+					return false
+				}
+				s.UpdatedAt = at
+				return true
+			})
 		}
-		k := sessKey{userID, sessionID}
-		switch st := db.cache.writerGet(k); {
-		case st == nil:
-			// Not cached: drop it anyway, so that a reader that read it
-			// before this write does not fill the cache with it.
-			db.cache.stage(k, nil)
-		case at.After(st.s.UpdatedAt):
-			s := st.s
-			s.UpdatedAt = at
-			db.cache.stage(k, newState(s, st.entries))
-		}
-		return nil
+		return err
 	})
 }
 
@@ -404,9 +384,7 @@ func (db *DB) PurgeSessions(ctx context.Context, idleBefore time.Time) (int64, e
 		if err != nil {
 			return err
 		}
-		if db.cache != nil {
-			db.cache.stageClear()
-		}
+		db.cache.stageClear()
 		n, err = res.RowsAffected()
 		return err
 	})
