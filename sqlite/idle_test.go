@@ -7,20 +7,29 @@ import (
 	"testing"
 )
 
-// TestIdleQueriesUseIndex checks that purging idle sessions and counting
-// recent ones read the hour index (migration 0008), not every session.
-func TestIdleQueriesUseIndex(t *testing.T) {
+// TestSessionQueriesUseHourIndexes checks that purging idle sessions and
+// counting recent ones read the hour index (migration 0008), and that the
+// active list reads a listener's hours newest first (0009), sorting only
+// within an hour, instead of reading or sorting all the listener's
+// sessions.
+func TestSessionQueriesUseHourIndexes(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, q := range []string{
-		"DELETE FROM sessions WHERE " + idleWhere,
-		"SELECT count(*) FROM sessions WHERE " + recentWhere,
+	for _, c := range []struct {
+		query string
+		args  []any
+		want  []string
+	}{
+		{"DELETE FROM sessions WHERE " + idleWhere, []any{1, 2}, []string{"sessions_idle_hour"}},
+		{"SELECT count(*) FROM sessions WHERE " + recentWhere, []any{1, 2}, []string{"sessions_idle_hour"}},
+		{activeQuery(false), []any{"u", 1, 2, 10}, []string{"sessions_user_hour", "LAST 2 TERMS OF ORDER BY"}},
+		{activeQuery(true), []any{"u", 1, 2, 3, 4, 4, "s", 10}, []string{"sessions_user_hour", "LAST 2 TERMS OF ORDER BY"}},
 	} {
-		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, 1, 2)
+		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.query, c.args...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,8 +43,10 @@ func TestIdleQueriesUseIndex(t *testing.T) {
 			plan.WriteString(detail + "; ")
 		}
 		rows.Close()
-		if !strings.Contains(plan.String(), "sessions_idle_hour") {
-			t.Errorf("%s: plan %q does not use sessions_idle_hour", q, plan.String())
+		for _, w := range c.want {
+			if !strings.Contains(plan.String(), w) {
+				t.Errorf("%s: plan %q does not show %q", c.query, plan.String(), w)
+			}
 		}
 	}
 }

@@ -301,17 +301,27 @@ func (db *DB) TouchSession(ctx context.Context, userID, sessionID string, at tim
 	})
 }
 
+// activeQuery selects a listener's sessions active since a time, newest
+// first, after a cursor if asked. It takes the hours first:
+// sessions_user_hour gives them newest first, and SQLite sorts only the
+// sessions of each hour by activity time, stopping at the limit.
+func activeQuery(after bool) string {
+	q := "SELECT " + sessionColumns + " FROM sessions WHERE user_id = ? AND " + recentWhere
+	if after {
+		q += " AND " + hourExpr + " <= ? AND (updated_at < ? OR (updated_at = ? AND id < ?))"
+	}
+	return q + " ORDER BY " + hourExpr + " DESC, updated_at DESC, id DESC LIMIT ?"
+}
+
 // ActiveSessions implements playback.AccountReader.
 func (a account) ActiveSessions(since time.Time, after *playback.ActiveCursor, limit int) ([]playback.Session, []playback.Entry, error) {
 	ctx, tx, userID := a.ctx, a.tx, a.userID
-	q := "SELECT " + sessionColumns + " FROM sessions WHERE user_id = ? AND updated_at >= ?"
-	args := []any{userID, since.UnixNano()}
+	args := []any{userID, since.UnixNano() / hourNanos, since.UnixNano()}
 	if after != nil {
-		q += " AND (updated_at < ? OR (updated_at = ? AND id < ?))"
-		args = append(args, after.UpdatedAt.UnixNano(), after.UpdatedAt.UnixNano(), after.ID)
+		at := after.UpdatedAt.UnixNano()
+		args = append(args, at/hourNanos, at, at, after.ID)
 	}
-	q += " ORDER BY updated_at DESC, id DESC LIMIT ?"
-	rows, err := tx.QueryContext(ctx, q, append(args, limit)...)
+	rows, err := tx.QueryContext(ctx, activeQuery(after != nil), append(args, limit)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlite: active sessions: %w", err)
 	}
@@ -345,18 +355,22 @@ func (db *DB) CountEvents(ctx context.Context, userID, metricID string) (int, er
 	return n, err
 }
 
-// hourNanos is the hour of sessions_idle_hour (migration 0008), which
-// indexes updated_at / hourNanos: idleWhere and recentWhere must spell
-// the expression as the index does for SQLite to use it.
+// hourNanos is the hour of sessions_idle_hour (migration 0008) and
+// sessions_user_hour (0009), which index updated_at / hourNanos:
+// hourExpr, idleWhere and recentWhere must spell the expression as the
+// indexes do for SQLite to use them.
 const hourNanos = int64(time.Hour)
+
+// hourExpr is the hour of a session's activity time.
+const hourExpr = "updated_at / 3600000000000"
 
 // idleWhere selects the sessions idle since before a time, given its hour
 // and the time.
-const idleWhere = "updated_at / 3600000000000 <= ? AND updated_at < ?"
+const idleWhere = hourExpr + " <= ? AND updated_at < ?"
 
 // recentWhere selects the sessions active since a time, given its hour
 // and the time.
-const recentWhere = "updated_at / 3600000000000 >= ? AND updated_at >= ?"
+const recentWhere = hourExpr + " >= ? AND updated_at >= ?"
 
 // PurgeSessions implements playback.Store.
 func (db *DB) PurgeSessions(ctx context.Context, idleBefore time.Time) (int64, error) {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"reflect"
+	"sort"
 	"testing"
 	"time"
 
@@ -227,25 +228,39 @@ func (s *suite) testTouchSession(t *testing.T) {
 func (s *suite) testActiveSessions(t *testing.T) {
 	e := s.newEnv(t)
 	l1, l2 := e.user(t, "u1", auth.TierUnlimited, 1), e.user(t, "u2", auth.TierUnlimited, 1)
-	var ids []string
-	for i, at := range []time.Duration{-40 * 24 * time.Hour, 0, time.Minute, 2 * time.Minute, 2 * time.Minute} {
+	// Sessions in several hours, two of them at the same time, so that
+	// pages of 3 end inside an hour and between two, and one before since.
+	type made struct {
+		at time.Time
+		id string
+	}
+	var all []made
+	for i, at := range []time.Duration{-40 * 24 * time.Hour, -2*time.Hour - 59*time.Minute, -61 * time.Minute, 0, time.Minute,
+		2 * time.Minute, 2 * time.Minute, 59*time.Minute + 59*time.Second, 3 * time.Hour} {
 		e.c.Set(t0.Add(at))
-		ids = append(ids, e.create(t, l1, "B0CA000001", playback.LoopOff).Session.ID)
-		if i == 1 {
+		all = append(all, made{e.c.Now(), e.create(t, l1, "B0CA000001", playback.LoopOff).Session.ID})
+		if i == 3 {
 			e.create(t, l2, "B0CA000001", playback.LoopOff)
 		}
 	}
-	newer, older := ids[3], ids[4] // the two of t0+2m, by id descending
-	if newer < older {
-		newer, older = older, newer
+	since := t0.Add(-3 * time.Hour)
+	sort.Slice(all, func(i, j int) bool {
+		if !all[i].at.Equal(all[j].at) {
+			return all[i].at.After(all[j].at)
+		}
+		return all[i].id > all[j].id
+	})
+	var want []string
+	for _, m := range all {
+		if !m.at.Before(since) {
+			want = append(want, m.id)
+		}
 	}
-	want := []string{newer, older, ids[2], ids[1]}
-	since := t0.Add(-time.Hour)
 	var got []string
 	var after *playback.ActiveCursor
 	for page := 0; ; page++ {
 		sessions, current, err := activeSessions(t, e.db, l1.UserID, since, after, 3)
-		if err != nil || len(sessions) != len(current) || page > 1 {
+		if err != nil || len(sessions) != len(current) || page > 2 {
 			t.Fatalf("ActiveSessions page %d: %d sessions, %d entries, %v", page, len(sessions), len(current), err)
 		}
 		for i, s := range sessions {
@@ -263,7 +278,7 @@ func (s *suite) testActiveSessions(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ActiveSessions = %q, want %q", got, want)
 	}
-	if s, _, err := activeSessions(t, e.db, l1.UserID, t0.Add(time.Hour), nil, 10); err != nil || len(s) != 0 {
+	if s, _, err := activeSessions(t, e.db, l1.UserID, t0.Add(4*time.Hour), nil, 10); err != nil || len(s) != 0 {
 		t.Errorf("ActiveSessions since later = %d, %v; want none", len(s), err)
 	}
 }
