@@ -40,6 +40,7 @@ type DB struct {
 	checkpointed chan struct{} // closed when the checkpointer is done
 	kick         chan struct{} // a commit was made: a checkpoint is due
 	walFrames    atomic.Int64  // a long WAL's length, for the committer to finish a checkpoint
+	walRestart   int64         // the WAL length at which it does: walRestartFrames but in tests
 	closing      sync.Once
 	groups       atomic.Int64 // commits made, for tests of grouping
 
@@ -146,7 +147,7 @@ func open(ctx context.Context, path, sync string) (*DB, error) {
 	}
 	c.SetMaxOpenConns(1)
 	return &DB{w: w, r: r, c: c, writes: make(chan *writeReq), quit: make(chan struct{}), stopped: make(chan struct{}),
-		checkpointed: make(chan struct{}), kick: make(chan struct{}, 1)}, nil
+		checkpointed: make(chan struct{}), kick: make(chan struct{}, 1), walRestart: walRestartFrames}, nil
 }
 
 // Close closes the database.
@@ -382,7 +383,7 @@ func (db *DB) checkpointer() {
 		// harmless: the next tick tries again.
 		var busy, frames, copied int
 		err := db.c.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
-		if err == nil && frames > walRestartFrames {
+		if err == nil && int64(frames) > db.walRestart {
 			db.walFrames.Store(int64(frames))
 		}
 		select {
@@ -397,8 +398,12 @@ func (db *DB) checkpointer() {
 // checkpoint itself between two groups. Under a steady stream of writes
 // the checkpointer's copy is never complete when the next write starts,
 // and only then does SQLite start the WAL over; the committer's own
-// checkpoint copies the few frames written since and lets it.
-const walRestartFrames = 4096
+// checkpoint copies the few frames written since and lets it. That
+// checkpoint stalls every write for its fsyncs (3 to 9 ms on the machine
+// of BENCHMARKS.md), so it should be rare: with 4,096 frames (16 MiB) it
+// came 5 times a second under 2,400 next/s; with 16,384 (64 MiB, the
+// size the WAL file keeps once reached) about once a second.
+const walRestartFrames = 16384
 
 // finishCheckpoint is the committer's checkpoint, between groups, when
 // the checkpointer asked for it. A PASSIVE one cannot complete while some
@@ -411,7 +416,7 @@ func (db *DB) finishCheckpoint() {
 		return
 	}
 	mode := "PASSIVE"
-	if frames > 4*walRestartFrames {
+	if frames > 4*db.walRestart {
 		mode = "RESTART"
 	}
 	db.w.ExecContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")")
