@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/segue/segue"
 )
 
@@ -19,7 +21,10 @@ import (
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	// goccy/go-json writes what encoding/json writes (sorted map keys,
+	// the same escaping), in about a third of the time: a window's answer
+	// is the biggest part of a read's CPU after HTTP itself.
+	enc := gojson.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
 }
