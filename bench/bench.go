@@ -23,11 +23,11 @@ func New(cfg Config) (*Bench, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	b := &Bench{
-		cfg:   cfg,
-		cl:    newClient(cfg.URLs, cfg.Creds.APIKey, max(cfg.Concurrency, 64), cfg.HTTPClient),
-		pools: map[string]*pool{},
+	cl, err := newClient(cfg.URLs, cfg.Creds.APIKey)
+	if err != nil {
+		return nil, err
 	}
+	b := &Bench{cfg: cfg, cl: cl, pools: map[string]*pool{}}
 	b.clock.Store(time.Now().UnixMilli())
 	return b, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -102,8 +101,6 @@ type Config struct {
 	Seed int64
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
-	// HTTPClient, when set, sends the requests.
-	HTTPClient *http.Client
 }
 
 // ListenersNeeded returns how many listeners (Credentials.Tokens) a run
