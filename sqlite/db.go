@@ -66,6 +66,8 @@ type Options struct {
 	// SQL. Other handles (admin commands) may still change users, keys
 	// and the catalog.
 	Exclusive bool
+	// walRestart, when set, replaces walRestartFrames (tests).
+	walRestart int64
 }
 
 // Open opens (creating if needed) the database file at path and applies
@@ -93,6 +95,9 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	db.unlock = unlock
 	if opt.Exclusive {
 		db.cache = newSessionCache(maxCachedSessions)
+	}
+	if opt.walRestart > 0 {
+		db.walRestart = opt.walRestart
 	}
 	go db.committer()
 	go db.checkpointer()

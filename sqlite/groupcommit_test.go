@@ -132,14 +132,13 @@ func TestWriteAfterClose(t *testing.T) {
 // than growing with every write.
 func TestWALStaysBounded(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "w.db"), Options{Synchronous: "NORMAL"})
+	// A quarter of the real length, so that the test writes 6 times as
+	// much in a second or two.
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "w.db"), Options{Synchronous: "NORMAL", walRestart: walRestartFrames / 4})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	// A quarter of the real length, so that the test writes 6 times as
-	// much in a second or two.
-	db.walRestart = walRestartFrames / 4
 	if err := db.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "CREATE TABLE w (n INTEGER PRIMARY KEY, b BLOB)")
 		return err
