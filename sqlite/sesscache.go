@@ -68,6 +68,14 @@ func (o *overlay) put(k sessKey, st *sessState) {
 	o.m[k] = st
 }
 
+// reset empties the overlay, keeping its map for the next write or group
+// (a new map for each was a tenth of the committer's allocations);
+// dropAll marks everything staged before as dropped.
+func (o *overlay) reset(dropAll bool) {
+	clear(o.m)
+	o.clear = dropAll
+}
+
 // sessionCache is the cache and the committer's overlays. A nil
 // *sessionCache is no cache: it holds nothing, and what is staged in it
 // goes nowhere.
@@ -200,7 +208,7 @@ func (c *sessionCache) change(k sessKey, f func(s *playback.Session) bool) {
 // stageClear drops every session. Committer only.
 func (c *sessionCache) stageClear() {
 	if c != nil {
-		c.req = overlay{clear: true}
+		c.req.reset(true)
 	}
 }
 
@@ -212,13 +220,13 @@ func (c *sessionCache) endWrite(ok bool) {
 	}
 	if ok {
 		if c.req.clear {
-			c.group = overlay{clear: true}
+			c.group.reset(true)
 		}
 		for k, st := range c.req.m {
 			c.group.put(k, st)
 		}
 	}
-	c.req = overlay{}
+	c.req.reset(false)
 }
 
 // endGroup publishes the changes of a group that committed (or rolled
@@ -245,7 +253,7 @@ func (c *sessionCache) endGroup(intact bool) {
 			c.insert(k, st)
 		}
 	}
-	c.group = overlay{}
+	c.group.reset(false)
 }
 
 // newState is a state to cache: the session with its times as the file
@@ -295,7 +303,7 @@ func (r *recordingSource) Entry(ref string) (playback.Entry, error) {
 		}
 	}
 	if r.seen == nil {
-		r.seen = map[string]playback.Entry{}
+		r.seen = make(map[string]playback.Entry, 4)
 	}
 	r.seen[ref] = e
 	return e, nil
@@ -306,7 +314,13 @@ func (r *recordingSource) Entry(ref string) (playback.Entry, error) {
 // only those it read or changed (the window is among them); when even
 // those are too many, none.
 func (r *recordingSource) known(changed ...[]playback.Entry) map[string]playback.Entry {
-	touched := make(map[string]playback.Entry, len(r.seen))
+	n := len(r.seen)
+	for _, c := range changed {
+		n += len(c)
+	}
+	// Sized once: growing it from the few entries read to the 16 cached
+	// allocated twice as much (by profile).
+	touched := make(map[string]playback.Entry, min(n+len(r.base), maxCachedEntries+1))
 	for ref, e := range r.seen {
 		touched[ref] = e
 	}

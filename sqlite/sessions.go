@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/segue/segue/playback"
@@ -207,37 +208,97 @@ func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn fu
 	})
 }
 
-// updatedColumns are the columns of sessions an update may change: all
-// but id and user_id, in the order of sessionArgs.
-var updatedColumns = strings.Split(strings.Join(strings.Fields(sessionColumns), ""), ",")[2:]
+// updatedCol is a column of sessions an update may change, with its value
+// as sessionArgs binds it.
+type updatedCol struct {
+	name string
+	// always: saved by every update. The version and the activity time
+	// change each time, and the stream status is written as the session
+	// holds it, as SetStatus may have changed the row meanwhile.
+	always bool
+	val    func(s *playback.Session) any
+	same   func(a, b *playback.Session) bool // compared without boxing
+}
 
-// alwaysSaved are the columns saved by every update: the version and the
-// activity time change each time, and the stream status is written as
-// the session holds it, as SetStatus may have changed the row meanwhile.
-var alwaysSaved = map[string]bool{"version": true, "updated_at": true,
-	"playback_state": true, "taken_by_session": true, "taken_by_device": true}
+func col[T comparable](name string, f func(s *playback.Session) T) updatedCol {
+	return updatedCol{
+		name: name,
+		val:  func(s *playback.Session) any { return f(s) },
+		same: func(a, b *playback.Session) bool { return f(a) == f(b) },
+	}
+}
+
+func always(c updatedCol) updatedCol { c.always = true; return c }
+
+// updatedCols are the columns of sessions but id and user_id, in the order
+// of sessionColumns and sessionArgs (TestUpdatedColsMatchArgs).
+var updatedCols = []updatedCol{
+	col("device_id", func(s *playback.Session) string { return s.DeviceID }),
+	col("current_ref", func(s *playback.Session) string { return s.Current }),
+	col("loop_mode", func(s *playback.Session) string { return string(s.Loop) }),
+	col("shuffle", func(s *playback.Session) bool { return s.Shuffle }),
+	col("station", func(s *playback.Session) bool { return s.Station }),
+	col("autoplay", func(s *playback.Session) bool { return s.Autoplay }),
+	col("station_seed", func(s *playback.Session) string { return s.StationSeed }),
+	col("seed", func(s *playback.Session) int64 { return int64(s.Seed) }),
+	col("shuffle_epoch", func(s *playback.Session) int64 { return int64(s.ShuffleEpoch) }),
+	col("nat_head", func(s *playback.Session) string { return s.NatHead }),
+	col("nat_tail", func(s *playback.Session) string { return s.NatTail }),
+	col("shuf_head", func(s *playback.Session) string { return s.ShufHead }),
+	col("shuf_tail", func(s *playback.Session) string { return s.ShufTail }),
+	col("upnext_tail", func(s *playback.Session) string { return s.UpNextTail }),
+	col("length", func(s *playback.Session) int { return s.Length }),
+	col("ref_counter", func(s *playback.Session) int64 { return int64(s.RefCounter) }),
+	col("play_seq", func(s *playback.Session) int64 { return int64(s.PlaySeq) }),
+	col("cycle_start", func(s *playback.Session) int64 { return int64(s.CycleStart) }),
+	always(col("version", func(s *playback.Session) int64 { return s.Version })),
+	col("created_at", func(s *playback.Session) int64 { return s.CreatedAt.UnixNano() }),
+	always(col("updated_at", func(s *playback.Session) int64 { return s.UpdatedAt.UnixNano() })),
+	always(col("playback_state", func(s *playback.Session) string { return string(s.Status.State) })),
+	always(col("taken_by_session", func(s *playback.Session) string { return s.Status.TakenBySession })),
+	always(col("taken_by_device", func(s *playback.Session) string { return s.Status.TakenByDevice })),
+}
+
+// updateQueries caches the UPDATE statement of each set of changed
+// columns (a bit per updatedCols index): a next changes the same few.
+var updateQueries sync.Map // uint32 -> string
+
+func updateQuery(changed uint32) string {
+	if q, ok := updateQueries.Load(changed); ok {
+		return q.(string)
+	}
+	var q strings.Builder
+	q.WriteString("UPDATE sessions SET ")
+	first := true
+	for i, c := range updatedCols {
+		if changed&(1<<i) == 0 {
+			continue
+		}
+		if !first {
+			q.WriteString(", ")
+		}
+		first = false
+		q.WriteString(c.name + " = ?")
+	}
+	q.WriteString(" WHERE user_id = ? AND id = ?")
+	updateQueries.Store(changed, q.String())
+	return q.String()
+}
 
 // saveSession writes the columns of a session that differ from before,
 // with those always saved: a next changes 4 of 24, and binding the others
-// cost as much as the rest of the statement.
+// cost as much as the rest of the statement. Comparing and building the
+// statement allocate nothing but the changed values.
 func saveSession(ctx context.Context, tx *sql.Tx, before, s *playback.Session) error {
-	old, cur := sessionArgs(before)[2:], sessionArgs(s)[2:]
-	var q strings.Builder
-	q.WriteString("UPDATE sessions SET ")
-	args := make([]any, 0, 10)
-	for i, col := range updatedColumns {
-		if cur[i] == old[i] && !alwaysSaved[col] {
-			continue
+	var changed uint32
+	args := make([]any, 0, 12)
+	for i, c := range updatedCols {
+		if c.always || !c.same(before, s) {
+			changed |= 1 << i
+			args = append(args, c.val(s))
 		}
-		if len(args) > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString(col)
-		q.WriteString(" = ?")
-		args = append(args, cur[i])
 	}
-	q.WriteString(" WHERE user_id = ? AND id = ?")
-	_, err := tx.ExecContext(ctx, q.String(), append(args, s.UserID, s.ID)...)
+	_, err := tx.ExecContext(ctx, updateQuery(changed), append(args, s.UserID, s.ID)...)
 	return err
 }
 
