@@ -40,14 +40,7 @@ func TestCacheTracks(t *testing.T) {
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	c := playback.CacheTracks(plainCatalog{db}, time.Second, func() time.Time { return now })
-	title := func(id string) string {
-		t.Helper()
-		got, err := c.Tracks(ctx, []string{id})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got[id].Title
-	}
+	title := func(id string) string { t.Helper(); return titleOf(t, c, id) }
 	if got := title("t1"); got != "One" {
 		t.Fatalf("t1 = %q", got)
 	}
@@ -323,14 +316,7 @@ func TestCacheTracks_SQLiteStamp(t *testing.T) {
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	c := playback.CacheTracks(db, time.Second, func() time.Time { return now })
-	title := func(id string) string {
-		t.Helper()
-		got, err := c.Tracks(ctx, []string{id})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got[id].Title
-	}
+	title := func(id string) string { t.Helper(); return titleOf(t, c, id) }
 	if got := title("t1"); got != "One" {
 		t.Fatalf("t1 = %q", got)
 	}
@@ -358,4 +344,14 @@ func TestCacheTracks_SQLiteStamp(t *testing.T) {
 	if got := title("t1"); got != "Renamed" {
 		t.Errorf("after the import and %v, t1 = %q; want Renamed", playback.CatalogStampEvery, got)
 	}
+}
+
+// titleOf is the title the cache gives a track.
+func titleOf(t *testing.T, c playback.Catalog, id string) string {
+	t.Helper()
+	got, err := c.Tracks(context.Background(), []string{id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got[id].Title
 }

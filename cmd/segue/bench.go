@@ -177,9 +177,7 @@ func (o *benchOpts) runOnce(ctx context.Context, stdout, logw io.Writer) error {
 	}
 	if rep != nil {
 		if o.asJSON {
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			enc.Encode(rep)
+			writeIndented(stdout, rep)
 		} else {
 			fmt.Fprintf(stdout, "Machine: %s\n\n", rep.Conditions)
 			rep.Markdown(stdout)
@@ -210,9 +208,7 @@ func (o *benchOpts) runSuite(ctx context.Context, stdout, logw io.Writer) error 
 	rep, err := bench.Suite(ctx, sc)
 	if rep != nil {
 		if o.asJSON {
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			enc.Encode(rep)
+			writeIndented(stdout, rep)
 		} else {
 			fmt.Fprintf(stdout, "Machine: %s\n\nRun at %s: each scenario %s after a %s warmup, %d workers, %d sessions.\n\n",
 				rep.Conditions, rep.Started.Format(time.RFC3339), o.load.Duration, o.load.Warmup, o.load.Concurrency, o.sessions)
@@ -388,4 +384,11 @@ func chinookTracks(ctx context.Context, db store) ([]string, error) {
 	}
 	slices.Sort(tracks)
 	return tracks, nil
+}
+
+// writeIndented writes a report as indented JSON (--json).
+func writeIndented(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
 }
