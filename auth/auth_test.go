@@ -11,6 +11,7 @@ import (
 
 	"github.com/segue/segue"
 	"github.com/segue/segue/auth"
+	"github.com/segue/segue/internal/storecache"
 	"github.com/segue/segue/sqlite"
 )
 
@@ -377,12 +378,80 @@ func TestSecretsAndHash(t *testing.T) {
 	})
 }
 
-// TestService_AuthenticateCache: with a CacheTTL, a new key and token work
-// at once, a disabled key keeps working until the TTL runs out and is then
-// refused, and an expired token is refused at once.
+// countingStore is a real store that counts the token reads made of it.
+type countingStore struct {
+	*sqlite.DB
+	tokenReads int
+}
+
+func (s *countingStore) TokenByHash(ctx context.Context, hash string) (auth.Token, error) {
+	s.tokenReads++
+	return s.DB.TokenByHash(ctx, hash)
+}
+
+// plainStore hides the auth.Stamper of the store it holds.
+type plainStore struct{ auth.Store }
+
+// TestService_AuthenticateCache: over a store with an auth stamp, a token
+// is read once while the stamp stays, a disabled key is refused at the
+// next read of the stamp, a new token works at once, and an expired
+// cached token is refused at once.
 func TestService_AuthenticateCache(t *testing.T) {
 	ctx := context.Background()
 	s, db, c := newService(t)
+	store := &countingStore{DB: db}
+	s.Store = store
+	s.CacheFor(time.Second)
+	if _, err := s.CreateUser(ctx, "ann", auth.TierPrime); err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := s.CreateKey(ctx, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := mustToken(t, s, "ann", time.Hour, nil)
+	for i := 0; i < 100; i++ { // 10 s, ten times the TTL
+		if i > 0 {
+			c.t = c.t.Add(storecache.DefaultEvery)
+		}
+		if p, err := s.Authenticate(ctx, key, "Bearer "+tok); err != nil || p.User.Name != "ann" {
+			t.Fatalf("Authenticate at +%v = %+v, %v", c.t.Sub(t0), p, err)
+		}
+	}
+	if store.tokenReads != 1 {
+		t.Errorf("the token was read %d times in 10 s with the stamp unchanged, want 1", store.tokenReads)
+	}
+	if err := db.SetKeyDisabled(ctx, "web", true); err != nil {
+		t.Fatal(err)
+	}
+	c.t = c.t.Add(storecache.DefaultEvery / 2)
+	if _, err := s.Authenticate(ctx, key, "Bearer "+tok); err != nil {
+		t.Fatalf("before the stamp is read again, a cached key: %v", err)
+	}
+	c.t = c.t.Add(storecache.DefaultEvery / 2)
+	if _, err := s.Authenticate(ctx, key, "Bearer "+tok); segue.ErrorCode(err) != segue.EAccessDenied {
+		t.Fatalf("at the next read of the stamp, a disabled key: %v, want ACCESS_DENIED", err)
+	}
+	if err := db.SetKeyDisabled(ctx, "web", false); err != nil {
+		t.Fatal(err)
+	}
+	c.t = c.t.Add(storecache.DefaultEvery)
+	short := mustToken(t, s, "ann", 3*time.Second, nil)
+	if _, err := s.Authenticate(ctx, key, "Bearer "+short); err != nil {
+		t.Fatalf("a new token: %v", err)
+	}
+	c.t = c.t.Add(3 * time.Second)
+	if _, err := s.Authenticate(ctx, key, "Bearer "+short); segue.ErrorCode(err) != segue.EInvalidAccessToken {
+		t.Fatalf("an expired, cached token: %v, want INVALID_ACCESS_TOKEN", err)
+	}
+}
+
+// TestService_AuthenticateCacheTTL: over a store without a stamp, a
+// disabled key keeps working until the TTL runs out and is then refused.
+func TestService_AuthenticateCacheTTL(t *testing.T) {
+	ctx := context.Background()
+	s, db, c := newService(t)
+	s.Store = plainStore{db}
 	s.CacheFor(time.Second)
 	if _, err := s.CreateUser(ctx, "ann", auth.TierPrime); err != nil {
 		t.Fatal(err)
@@ -405,17 +474,5 @@ func TestService_AuthenticateCache(t *testing.T) {
 	c.t = c.t.Add(600 * time.Millisecond)
 	if _, err := s.Authenticate(ctx, key, "Bearer "+tok); segue.ErrorCode(err) != segue.EAccessDenied {
 		t.Fatalf("after the TTL, a disabled key: %v, want ACCESS_DENIED", err)
-	}
-	if err := db.SetKeyDisabled(ctx, "web", false); err != nil {
-		t.Fatal(err)
-	}
-	c.t = c.t.Add(2 * time.Second)
-	short := mustToken(t, s, "ann", 3*time.Second, nil)
-	if _, err := s.Authenticate(ctx, key, "Bearer "+short); err != nil {
-		t.Fatalf("a new token: %v", err)
-	}
-	c.t = c.t.Add(3 * time.Second)
-	if _, err := s.Authenticate(ctx, key, "Bearer "+short); segue.ErrorCode(err) != segue.EInvalidAccessToken {
-		t.Fatalf("an expired, cached token: %v, want INVALID_ACCESS_TOKEN", err)
 	}
 }

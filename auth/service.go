@@ -9,7 +9,7 @@ import (
 	"unicode"
 
 	"github.com/segue/segue"
-	"github.com/segue/segue/internal/ttlcache"
+	"github.com/segue/segue/internal/storecache"
 )
 
 // Store keeps users, keys and tokens.
@@ -29,18 +29,31 @@ type Store interface {
 type Service struct {
 	Store Store
 	Now   func() time.Time
-	// Keys, Tokens and Users, given a TTL, let Authenticate reuse what it
-	// found for that long (a disabled key or revoked token is then
-	// refused within the TTL). The zero caches read the store every time.
-	Keys   ttlcache.Cache[Key]
-	Tokens ttlcache.Cache[Token]
-	Users  ttlcache.Cache[User]
+	// Keys, Tokens and Users keep what Authenticate found (CacheFor). The
+	// zero caches read the store every time.
+	Keys   storecache.Cache[Key]
+	Tokens storecache.Cache[Token]
+	Users  storecache.Cache[User]
 }
 
 // CacheFor makes Authenticate reuse the keys, tokens and users it found
-// for ttl (0: read the store every time). Call it before first use.
+// (ttl 0: read the store every time). Call it before first use.
+//
+// If the Store is a Stamper, they are kept until its stamp changes, which
+// is read at most every storecache.DefaultEvery: a key disabled by any
+// process is refused within about that time, and a token is read once
+// rather than once per ttl. A value is served only while it, or the last
+// read of the stamp that found the stamp unchanged, is younger than ttl,
+// so if the stamp cannot be read nothing older than ttl is served.
+// Otherwise they are kept for ttl, and a disabled key is refused within
+// ttl.
 func (s *Service) CacheFor(ttl time.Duration) {
+	var stamp *storecache.Stamp
+	if st, ok := s.Store.(Stamper); ok {
+		stamp = &storecache.Stamp{Read: st.AuthStamp}
+	}
 	s.Keys.TTL, s.Tokens.TTL, s.Users.TTL = ttl, ttl, ttl
+	s.Keys.Stamp, s.Tokens.Stamp, s.Users.Stamp = stamp, stamp, stamp
 }
 
 // MaxNameLength bounds user and key names.

@@ -10,7 +10,21 @@ import (
 	"github.com/segue/segue/auth"
 )
 
-var _ auth.Store = (*DB)(nil)
+var (
+	_ auth.Store   = (*DB)(nil)
+	_ auth.Stamper = (*DB)(nil)
+)
+
+// AuthStamp implements auth.Stamper: it returns the stamp of keys, tokens
+// and users (migration 0006), which every transaction that changes a
+// stored one increments, from whichever instance or command made it.
+func (db *DB) AuthStamp(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.r.QueryRow(ctx, "SELECT n FROM auth_stamp WHERE id = 1").Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: auth stamp: %w", err)
+	}
+	return n, nil
+}
 
 // CreateUser implements auth.Store.
 func (db *DB) CreateUser(ctx context.Context, u auth.User) error {
@@ -85,7 +99,11 @@ func (db *DB) KeyByName(ctx context.Context, name string) (auth.Key, error) {
 
 // SetKeyDisabled implements auth.Store.
 func (db *DB) SetKeyDisabled(ctx context.Context, name string, disabled bool) error {
-	tag, err := db.exec(ctx, "UPDATE api_keys SET disabled = $1 WHERE name = $2", disabled, name)
+	// One statement: the key changes and the stamp moves (for the caches
+	// of auth.Service.CacheFor) together; it counts the stamp's row,
+	// updated only if the key was.
+	tag, err := db.exec(ctx, `WITH k AS (UPDATE api_keys SET disabled = $1 WHERE name = $2 RETURNING 1)
+		UPDATE auth_stamp SET n = n + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM k)`, disabled, name)
 	if err != nil {
 		return fmt.Errorf("postgres: set key disabled: %w", err)
 	}

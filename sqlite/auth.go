@@ -11,7 +11,21 @@ import (
 	"github.com/segue/segue/auth"
 )
 
-var _ auth.Store = (*DB)(nil)
+var (
+	_ auth.Store   = (*DB)(nil)
+	_ auth.Stamper = (*DB)(nil)
+)
+
+// AuthStamp implements auth.Stamper: it returns the stamp of keys, tokens
+// and users (migration 0010), which every transaction that changes a
+// stored one increments, from whichever process made it.
+func (db *DB) AuthStamp(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.r.QueryRowContext(ctx, "SELECT n FROM auth_stamp WHERE id = 1").Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: auth stamp: %w", err)
+	}
+	return n, nil
+}
 
 // CreateUser implements auth.Store.
 func (db *DB) CreateUser(ctx context.Context, u auth.User) error {
@@ -100,7 +114,10 @@ func (db *DB) SetKeyDisabled(ctx context.Context, name string, disabled bool) er
 		if n, _ := res.RowsAffected(); n == 0 {
 			return segue.Errorf(segue.ENotFound, "no key %q", name)
 		}
-		return nil
+		// Caches of the key (auth.Service.CacheFor) see the change once
+		// this commits.
+		_, err = tx.ExecContext(ctx, "UPDATE auth_stamp SET n = n + 1 WHERE id = 1")
+		return err
 	})
 }
 

@@ -133,10 +133,22 @@ func (s *suite) testKeys(t *testing.T) {
 	if got, err := db.KeyByName(ctx, k.Name); err != nil || got != k {
 		t.Errorf("KeyByName = %+v, %v; want %+v", got, err, k)
 	}
+	stamp := func() int64 {
+		t.Helper()
+		n, err := db.AuthStamp(ctx)
+		must(t, err)
+		return n
+	}
+	before := stamp()
 	for _, disabled := range []bool{true, false} {
 		must(t, db.SetKeyDisabled(ctx, k.Name, disabled))
 		if got, err := db.KeyByName(ctx, k.Name); err != nil || got.Disabled != disabled {
 			t.Errorf("after SetKeyDisabled(%v): %+v, %v", disabled, got, err)
+		}
+		if now := stamp(); now == before {
+			t.Errorf("SetKeyDisabled(%v) left the auth stamp at %d", disabled, now)
+		} else {
+			before = now
 		}
 	}
 
@@ -145,7 +157,12 @@ func (s *suite) testKeys(t *testing.T) {
 		wantCode(t, err, segue.ENotFound)
 		_, err = db.KeyByName(ctx, "nope")
 		wantCode(t, err, segue.ENotFound)
+		n, err := db.AuthStamp(ctx)
+		must(t, err)
 		wantCode(t, db.SetKeyDisabled(ctx, "nope", true), segue.ENotFound)
+		if after, err := db.AuthStamp(ctx); err != nil || after != n {
+			t.Errorf("a SetKeyDisabled of no key moved the auth stamp from %d to %d (%v)", n, after, err)
+		}
 		sameName := auth.Key{ID: auth.NewID(), Name: k.Name, Hash: auth.Hash("other"), CreatedAt: t0}
 		wantCode(t, db.CreateKey(ctx, sameName), segue.EConflict)
 		sameSecret := auth.Key{ID: auth.NewID(), Name: "other", Hash: k.Hash, CreatedAt: t0}

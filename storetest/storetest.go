@@ -28,6 +28,7 @@ type Store interface {
 	playback.Catalog
 	playback.CatalogStamper
 	auth.Store
+	auth.Stamper
 	LoadCatalog(ctx context.Context, d *catalog.Data) error
 	ImportCatalog(ctx context.Context, d *catalog.Data) (catalog.ImportStats, error)
 	CatalogSize(ctx context.Context) (int, error)

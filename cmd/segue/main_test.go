@@ -192,3 +192,45 @@ func TestRun(t *testing.T) {
 		t.Fatalf("carol creates a session: %d %v", status, body)
 	}
 }
+
+// TestKeysDisableWhileServing: "keys disable", run as its own command on
+// the server's store, is seen by the running server at its next read of
+// the auth stamp, far within its --cache-ttl of a minute, and "keys
+// enable" likewise.
+func TestKeysDisableWhileServing(t *testing.T) {
+	dir := t.TempDir()
+	out, stop := startServer(t, dir, "--cache-ttl", "1m")
+	defer stop()
+	base, key, token := baseRe.FindStringSubmatch(out)[1], keyRe.FindStringSubmatch(out)[1], tokenRe.FindStringSubmatch(out)[1]
+	active := base + "/v1/playback/sessions/active"
+	if code, body := call(t, "GET", active, key, token, nil); code != http.StatusOK {
+		t.Fatalf("active sessions: %d %v", code, body)
+	}
+	admin := func(args ...string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), append(args, "--data", dir), func(string) string { return "" }, &stdout, &stderr); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr.String())
+		}
+	}
+	// waitFor polls until the server answers want and returns how long that took.
+	waitFor := func(want int) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for {
+			code, body := call(t, "GET", active, key, token, nil)
+			if code == want {
+				return time.Since(start)
+			}
+			if time.Since(start) > 10*time.Second {
+				t.Fatalf("still %d %v after 10 s, want %d", code, body, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	admin("keys", "disable", "demo")
+	took := waitFor(http.StatusForbidden)
+	admin("keys", "enable", "demo")
+	took2 := waitFor(http.StatusOK)
+	t.Logf("a disabled key was refused after %v, an enabled one accepted after %v", took, took2)
+}

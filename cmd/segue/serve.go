@@ -55,7 +55,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("serve: SEGUE_CACHE_TTL: %w", err)
 	}
-	fs.DurationVar(&cacheTTL, "cache-ttl", cacheTTL, "reuse API keys, tokens and users found in the store for this long, and keep catalog tracks until the catalog changes (checked every 100ms); 0 reads the store every time (env SEGUE_CACHE_TTL)")
+	fs.DurationVar(&cacheTTL, "cache-ttl", cacheTTL, "keep API keys, tokens, users and tracks found in the store until they change (a stamp checked every 100ms), or for this long while the stamp cannot be read; 0 reads the store every time (env SEGUE_CACHE_TTL)")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
