@@ -88,42 +88,65 @@ func columns(entries []playback.Entry) entryArrays {
 	return c
 }
 
-// insertEntries adds entries in one statement, whatever their number.
-func insertEntries(ctx context.Context, tx pgx.Tx, s *playback.Session, entries []playback.Entry) error {
-	if len(entries) == 0 {
+// writes queues a change's statements to be sent together, in one round
+// trip, each with what it does for its error.
+type writes struct {
+	b    pgx.Batch
+	what []string
+}
+
+func (w *writes) queue(what, query string, args ...any) {
+	w.b.Queue(query, args...)
+	w.what = append(w.what, what)
+}
+
+// send runs the queued statements in tx, in order, and stops at the first
+// that fails.
+func (w *writes) send(ctx context.Context, tx pgx.Tx) error {
+	if len(w.what) == 0 {
 		return nil
 	}
+	res := tx.SendBatch(ctx, &w.b)
+	for _, what := range w.what {
+		if _, err := res.Exec(); err != nil {
+			res.Close()
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return res.Close()
+}
+
+// insertEntries adds entries in one statement, whatever their number.
+func (w *writes) insertEntries(s *playback.Session, entries []playback.Entry) {
+	if len(entries) == 0 {
+		return
+	}
 	c := columns(entries)
-	_, err := tx.Exec(ctx, `INSERT INTO entries (user_id, session_id, `+entryColumns+`)
+	w.queue("add entries", `INSERT INTO entries (user_id, session_id, `+entryColumns+`)
 		SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
 			$10::integer[], $11::bigint[], $12::boolean[])`,
 		s.UserID, s.ID, c.ref, c.track, c.artist, c.natPrev, c.natNext, c.shufPrev, c.shufNext, c.plays, c.last, c.upNext)
-	return err
 }
 
 // updateEntries saves changed entries in one statement.
-func updateEntries(ctx context.Context, tx pgx.Tx, s *playback.Session, entries []playback.Entry) error {
+func (w *writes) updateEntries(s *playback.Session, entries []playback.Entry) {
 	if len(entries) == 0 {
-		return nil
+		return
 	}
 	c := columns(entries)
-	_, err := tx.Exec(ctx, `UPDATE entries e SET nat_prev = u.nat_prev, nat_next = u.nat_next, shuf_prev = u.shuf_prev,
+	w.queue("save entries", `UPDATE entries e SET nat_prev = u.nat_prev, nat_next = u.nat_next, shuf_prev = u.shuf_prev,
 		shuf_next = u.shuf_next, plays = u.plays, last_played = u.last_played, up_next = u.up_next
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::integer[], $9::bigint[], $10::boolean[])
 			AS u (ref, nat_prev, nat_next, shuf_prev, shuf_next, plays, last_played, up_next)
 		WHERE e.user_id = $1 AND e.session_id = $2 AND e.ref = u.ref`,
 		s.UserID, s.ID, c.ref, c.natPrev, c.natNext, c.shufPrev, c.shufNext, c.plays, c.last, c.upNext)
-	return err
 }
 
-func insertPlays(ctx context.Context, tx pgx.Tx, s *playback.Session, plays []playback.Play) error {
+func (w *writes) insertPlays(s *playback.Session, plays []playback.Play) {
 	for _, p := range plays {
-		if _, err := tx.Exec(ctx, `INSERT INTO plays (user_id, metric_id, session_id, ref, track_id, device_id, started_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, p.UserID, p.MetricID, p.SessionID, p.Ref, p.TrackID, p.DeviceID, s.UpdatedAt.UnixNano()); err != nil {
-			return err
-		}
+		w.queue("add plays", `INSERT INTO plays (user_id, metric_id, session_id, ref, track_id, device_id, started_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, p.UserID, p.MetricID, p.SessionID, p.Ref, p.TrackID, p.DeviceID, s.UpdatedAt.UnixNano())
 	}
-	return nil
 }
 
 // CreateSession implements playback.Store. Like every change of an
@@ -141,14 +164,12 @@ func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO sessions ("+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-			$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`, sessionArgs(s)...); err != nil {
-			return err
-		}
-		if err := insertEntries(ctx, tx, s, entries); err != nil {
-			return err
-		}
-		return insertPlays(ctx, tx, s, plays)
+		var w writes
+		w.queue("add session", "INSERT INTO sessions ("+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+			$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`, sessionArgs(s)...)
+		w.insertEntries(s, entries)
+		w.insertPlays(s, plays)
+		return w.send(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: create session: %w", err)
@@ -182,22 +203,18 @@ func (db *DB) UpdateSession(ctx context.Context, userID, sessionID string, fn fu
 			return err
 		}
 		s.Version++
-		args := append(sessionArgs(s)[2:], userID, sessionID)
-		if _, err := tx.Exec(ctx, `UPDATE sessions SET device_id = $1, current_ref = $2, loop_mode = $3, shuffle = $4, station = $5,
+		// The session, its entries and its plays in one round trip.
+		var w writes
+		w.queue("save session", `UPDATE sessions SET device_id = $1, current_ref = $2, loop_mode = $3, shuffle = $4, station = $5,
 			autoplay = $6, station_seed = $7, seed = $8, shuffle_epoch = $9, nat_head = $10, nat_tail = $11, shuf_head = $12,
 			shuf_tail = $13, upnext_tail = $14, length = $15, ref_counter = $16, play_seq = $17, cycle_start = $18, version = $19,
 			created_at = $20, updated_at = $21, playback_state = $22, taken_by_session = $23, taken_by_device = $24
-			WHERE user_id = $25 AND id = $26`, args...); err != nil {
-			return fmt.Errorf("postgres: save session: %w", err)
-		}
-		if err := insertEntries(ctx, tx, s, q.Added()); err != nil {
-			return fmt.Errorf("postgres: add entries: %w", err)
-		}
-		if err := updateEntries(ctx, tx, s, q.Changed()); err != nil {
-			return fmt.Errorf("postgres: save entries: %w", err)
-		}
-		if err := insertPlays(ctx, tx, s, q.Plays()); err != nil {
-			return fmt.Errorf("postgres: add plays: %w", err)
+			WHERE user_id = $25 AND id = $26`, append(sessionArgs(s)[2:], userID, sessionID)...)
+		w.insertEntries(s, q.Added())
+		w.updateEntries(s, q.Changed())
+		w.insertPlays(s, q.Plays())
+		if err := w.send(ctx, tx); err != nil {
+			return fmt.Errorf("postgres: %w", err)
 		}
 		return nil
 	})
