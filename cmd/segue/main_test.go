@@ -213,13 +213,18 @@ func TestKeysDisableWhileServing(t *testing.T) {
 			t.Fatalf("%v: %v\n%s", args, err, stderr.String())
 		}
 	}
-	// waitFor polls until the server answers want and returns how long that took.
-	waitFor := func(want int) time.Duration {
+	// waitFor polls until the server answers want (with the error code
+	// wantCode, if any) and returns how long that took.
+	waitFor := func(want int, wantCode string) time.Duration {
 		t.Helper()
 		start := time.Now()
 		for {
 			code, body := call(t, "GET", active, key, token, nil)
 			if code == want {
+				env, _ := body["error"].(map[string]any)
+				if got, _ := env["code"].(string); got != wantCode {
+					t.Fatalf("%d with code %q, want %q: %v", code, got, wantCode, body)
+				}
 				return time.Since(start)
 			}
 			if time.Since(start) > 10*time.Second {
@@ -229,8 +234,8 @@ func TestKeysDisableWhileServing(t *testing.T) {
 		}
 	}
 	admin("keys", "disable", "demo")
-	took := waitFor(http.StatusForbidden)
+	took := waitFor(http.StatusForbidden, "ACCESS_DENIED")
 	admin("keys", "enable", "demo")
-	took2 := waitFor(http.StatusOK)
+	took2 := waitFor(http.StatusOK, "")
 	t.Logf("a disabled key was refused after %v, an enabled one accepted after %v", took, took2)
 }
