@@ -108,34 +108,57 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	return db, nil
 }
 
-// open opens the three pools on the file.
-func open(ctx context.Context, path, sync string) (*DB, error) {
+// Page cache sizes, in KiB (SQLite's negative cache_size).
+const (
+	// readerCacheKiB is each read connection's and the checkpointer's.
+	readerCacheKiB = 32 << 10
+	// writerCacheKiB is the write connection's, kept small on purpose.
+	// When a B-tree rebalance swaps two pages, SQLite parks one under the
+	// page number after the 1 GiB "pending byte" page, and the commit's
+	// truncation of pages past the end of the file then scans the whole
+	// hash table of the cache, whose size follows the pages it holds.
+	// With 32 MiB that scan was 5 to 6% of the server's CPU under next;
+	// with 8 MiB next on 100,000-entry queues ran 1.4 to 1.8 times as
+	// fast, and other writes did not slow down (BENCHMARKS.md).
+	writerCacheKiB = 8 << 10
+)
+
+// uri is the file URI of path with the pragmas every connection gets,
+// its page cache size, and extra query parameters.
+func uri(path, sync string, cacheKiB int, extra url.Values) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_pragma", "cache_size(-32768)") // 32 MiB per connection
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	// Read the file through a memory map: a connection's page cache is
 	// dropped whenever another one commits, and pages then come back
 	// from the map rather than through a read system call each.
 	q.Add("_pragma", "mmap_size(1073741824)")
 	q.Add("_time_format", "sqlite")
-	wq := url.Values{}
-	for k, v := range q {
-		wq[k] = v
+	for k, vs := range extra {
+		for _, v := range vs {
+			q.Add(k, v)
+		}
 	}
-	wq.Set("_txlock", "immediate")
-	// Commits do not checkpoint the WAL: a checkpoint inside a commit
-	// stalls every write of its group; the checkpointer does it beside.
-	wq.Add("_pragma", "wal_autocheckpoint(0)")
-	w, err := sql.Open(driverName, "file:"+path+"?"+wq.Encode())
+	return "file:" + path + "?" + q.Encode()
+}
+
+// open opens the three pools on the file.
+func open(ctx context.Context, path, sync string) (*DB, error) {
+	w, err := sql.Open(driverName, uri(path, sync, writerCacheKiB, url.Values{
+		"_txlock": {"immediate"},
+		// Commits do not checkpoint the WAL: a checkpoint inside a commit
+		// stalls every write of its group; the checkpointer does it beside.
+		"_pragma": {"wal_autocheckpoint(0)"},
+	}))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open(driverName, "file:"+path+"?"+q.Encode()+"&_pragma=query_only(ON)")
+	r, err := sql.Open(driverName, uri(path, sync, readerCacheKiB, url.Values{"_pragma": {"query_only(ON)"}}))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -144,7 +167,7 @@ func open(ctx context.Context, path, sync string) (*DB, error) {
 	// and starts with an empty statement cache.
 	r.SetMaxOpenConns(readConns)
 	r.SetMaxIdleConns(readConns)
-	c, err := sql.Open(driverName, "file:"+path+"?"+q.Encode())
+	c, err := sql.Open(driverName, uri(path, sync, readerCacheKiB, nil))
 	if err != nil {
 		w.Close()
 		r.Close()
