@@ -392,14 +392,11 @@ func (s *countingStore) TokenByHash(ctx context.Context, hash string) (auth.Toke
 // plainStore hides the auth.Stamper of the store it holds.
 type plainStore struct{ auth.Store }
 
-// TestService_AuthenticateCache: over a store with an auth stamp, a token
-// is read once while the stamp stays, a disabled key is refused at the
-// next read of the stamp, a new token works at once, and an expired
-// cached token is refused at once.
-func TestService_AuthenticateCache(t *testing.T) {
+// cachedService points s at store with its caches on for a TTL of 1 s,
+// and returns the API key and token of a user "ann" made through it.
+func cachedService(t *testing.T, s *auth.Service, store auth.Store) (key, tok string) {
+	t.Helper()
 	ctx := context.Background()
-	s, db, c := newService(t)
-	store := &countingStore{DB: db}
 	s.Store = store
 	s.CacheFor(time.Second)
 	if _, err := s.CreateUser(ctx, "ann", auth.TierPrime); err != nil {
@@ -409,7 +406,18 @@ func TestService_AuthenticateCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := mustToken(t, s, "ann", time.Hour, nil)
+	return key, mustToken(t, s, "ann", time.Hour, nil)
+}
+
+// TestService_AuthenticateCache: over a store with an auth stamp, a token
+// is read once while the stamp stays, a disabled key is refused at the
+// next read of the stamp, a new token works at once, and an expired
+// cached token is refused at once.
+func TestService_AuthenticateCache(t *testing.T) {
+	ctx := context.Background()
+	s, db, c := newService(t)
+	store := &countingStore{DB: db}
+	key, tok := cachedService(t, s, store)
 	for i := 0; i < 100; i++ { // 10 s, ten times the TTL
 		if i > 0 {
 			c.t = c.t.Add(storecache.DefaultEvery)
@@ -451,16 +459,7 @@ func TestService_AuthenticateCache(t *testing.T) {
 func TestService_AuthenticateCacheTTL(t *testing.T) {
 	ctx := context.Background()
 	s, db, c := newService(t)
-	s.Store = plainStore{db}
-	s.CacheFor(time.Second)
-	if _, err := s.CreateUser(ctx, "ann", auth.TierPrime); err != nil {
-		t.Fatal(err)
-	}
-	_, key, err := s.CreateKey(ctx, "web")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := mustToken(t, s, "ann", time.Hour, nil)
+	key, tok := cachedService(t, s, plainStore{db})
 	if p, err := s.Authenticate(ctx, key, "Bearer "+tok); err != nil || p.User.Name != "ann" {
 		t.Fatalf("Authenticate = %+v, %v", p, err)
 	}

@@ -25,9 +25,14 @@ func (db *DB) CatalogSize(ctx context.Context) (int, error) {
 // catalog's stamp (migration 0005), which every transaction that changes
 // the catalog increments, from whichever instance or command made it.
 func (db *DB) CatalogStamp(ctx context.Context) (int64, error) {
+	return db.stamp(ctx, "catalog_stamp")
+}
+
+// stamp reads the one-row stamp table (catalog_stamp, auth_stamp).
+func (db *DB) stamp(ctx context.Context, table string) (int64, error) {
 	var n int64
-	if err := db.r.QueryRow(ctx, "SELECT n FROM catalog_stamp WHERE id = 1").Scan(&n); err != nil {
-		return 0, fmt.Errorf("postgres: catalog stamp: %w", err)
+	if err := db.r.QueryRow(ctx, "SELECT n FROM "+table+" WHERE id = 1").Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: %s: %w", table, err)
 	}
 	return n, nil
 }

@@ -20,11 +20,7 @@ var (
 // and users (migration 0010), which every transaction that changes a
 // stored one increments, from whichever process made it.
 func (db *DB) AuthStamp(ctx context.Context) (int64, error) {
-	var n int64
-	if err := db.r.QueryRowContext(ctx, "SELECT n FROM auth_stamp WHERE id = 1").Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlite: auth stamp: %w", err)
-	}
-	return n, nil
+	return db.stamp(ctx, "auth_stamp")
 }
 
 // CreateUser implements auth.Store.

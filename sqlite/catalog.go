@@ -26,9 +26,15 @@ func (db *DB) CatalogSize(ctx context.Context) (int, error) {
 // the catalog increments, from whichever process made it. It reads
 // through the read pool, as Tracks does.
 func (db *DB) CatalogStamp(ctx context.Context) (int64, error) {
+	return db.stamp(ctx, "catalog_stamp")
+}
+
+// stamp reads the one-row stamp table (catalog_stamp, auth_stamp)
+// through the read pool.
+func (db *DB) stamp(ctx context.Context, table string) (int64, error) {
 	var n int64
-	if err := db.r.QueryRowContext(ctx, "SELECT n FROM catalog_stamp WHERE id = 1").Scan(&n); err != nil {
-		return 0, fmt.Errorf("sqlite: catalog stamp: %w", err)
+	if err := db.r.QueryRowContext(ctx, "SELECT n FROM "+table+" WHERE id = 1").Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: %s: %w", table, err)
 	}
 	return n, nil
 }

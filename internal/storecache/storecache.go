@@ -43,41 +43,44 @@ type Stamp struct {
 	failed    bool      // the last read failed
 }
 
-func (s *Stamp) every() time.Duration {
-	if s.Every > 0 {
-		return s.Every
+// due reports whether the stamp should be read again at now; s.mu is
+// held.
+func (s *Stamp) due(now time.Time) bool {
+	every := s.Every
+	if every <= 0 {
+		every = DefaultEvery
 	}
-	return DefaultEvery
+	return s.tried.IsZero() || now.Sub(s.tried) >= every
 }
 
-// state reads the stamp if it is due, unless another caller is reading
-// it, and returns its generation and when the last read that succeeded
-// started (zero after a failed read, until one succeeds). Every value
-// read before that time and kept under the same generation is still what
-// the store holds. A read that failed because ctx ended says nothing of
-// the store: the next caller reads the stamp again.
-func (s *Stamp) state(ctx context.Context, now time.Time) (gen uint64, confirmed time.Time) {
-	s.mu.Lock()
-	due := s.tried.IsZero() || now.Sub(s.tried) >= s.every()
-	s.mu.Unlock()
-	if due && s.checking.CompareAndSwap(false, true) {
-		s.read(ctx, now)
-		s.checking.Store(false)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// current returns the generation and when the last read that succeeded
+// started (zero after a failed read, until one succeeds); s.mu is held.
+func (s *Stamp) current() (gen uint64, confirmed time.Time) {
 	if s.failed {
 		return s.gen, time.Time{}
 	}
 	return s.gen, s.confirmed
 }
 
-// read reads the stamp if it is still due; s.checking is held.
-func (s *Stamp) read(ctx context.Context, now time.Time) {
+// state reads the stamp if it is due, unless another caller is reading
+// it, and returns its generation and when the last read that succeeded
+// started. Every value read before that time and kept under the same
+// generation is still what the store holds. A read that failed because
+// ctx ended says nothing of the store: the next caller reads the stamp
+// again.
+func (s *Stamp) state(ctx context.Context, now time.Time) (gen uint64, confirmed time.Time) {
 	s.mu.Lock()
-	if !s.tried.IsZero() && now.Sub(s.tried) < s.every() {
-		s.mu.Unlock()
-		return
+	due := s.due(now)
+	gen, confirmed = s.current()
+	s.mu.Unlock()
+	if !due || !s.checking.CompareAndSwap(false, true) {
+		return gen, confirmed
+	}
+	defer s.checking.Store(false)
+	s.mu.Lock()
+	if !s.due(now) { // another caller read it meanwhile
+		defer s.mu.Unlock()
+		return s.current()
 	}
 	tried := s.tried
 	s.tried = now
@@ -99,6 +102,7 @@ func (s *Stamp) read(ctx context.Context, now time.Time) {
 			s.confirmed = now
 		}
 	}
+	return s.current()
 }
 
 // generation returns the stamp's generation without reading it.
