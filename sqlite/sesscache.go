@@ -45,7 +45,7 @@ type sessKey struct{ user, id string }
 // sessState is one committed session and some of its entries.
 type sessState struct {
 	s       playback.Session
-	entries map[string]playback.Entry
+	entries *entrySet
 }
 
 // overlay is a set of staged changes: a nil state drops the session.
@@ -131,19 +131,19 @@ func (c *sessionCache) fill(k sessKey, token uint64, st *sessState) {
 		c.insert(k, st)
 	case cur.s.Version < st.s.Version:
 		c.m[k] = st
-	case cur.s.Version == st.s.Version && len(cur.entries) < maxCachedEntries:
+	case cur.s.Version == st.s.Version && cur.entries.len() < maxCachedEntries:
 		// The same version has the same entries: keep what both read.
-		merged := &sessState{s: cur.s, entries: make(map[string]playback.Entry, len(cur.entries)+len(st.entries))}
-		for r, e := range cur.entries {
-			merged.entries[r] = e
+		var l entryList
+		for i := range cur.entries.len() {
+			l.set(cur.entries.at(i))
 		}
-		for r, e := range st.entries {
-			if len(merged.entries) >= maxCachedEntries {
+		for i := range st.entries.len() {
+			if len(l.es) >= maxCachedEntries {
 				break
 			}
-			merged.entries[r] = e
+			l.set(st.entries.at(i))
 		}
-		c.m[k] = merged
+		c.m[k] = &sessState{s: cur.s, entries: packEntries(l.es)}
 	}
 }
 
@@ -257,13 +257,10 @@ func (c *sessionCache) endGroup(intact bool) {
 }
 
 // newState is a state to cache: the session with its times as the file
-// gives them back, and entries unless there are too many.
-func newState(s playback.Session, entries map[string]playback.Entry) *sessState {
+// gives them back, and entries (packEntries keeps none of too many).
+func newState(s playback.Session, entries *entrySet) *sessState {
 	s.CreatedAt = time.Unix(0, s.CreatedAt.UnixNano()).UTC()
 	s.UpdatedAt = time.Unix(0, s.UpdatedAt.UnixNano()).UTC()
-	if len(entries) > maxCachedEntries {
-		entries = nil
-	}
 	return &sessState{s: s, entries: entries}
 }
 
@@ -274,7 +271,7 @@ type cacheSource struct {
 }
 
 func (c *cacheSource) Entry(ref string) (playback.Entry, error) {
-	if e, ok := c.st.entries[ref]; ok {
+	if e, ok := c.st.entries.get(ref); ok {
 		return e, nil
 	}
 	c.missed = true
@@ -287,63 +284,49 @@ func (c *cacheSource) Entries() ([]playback.Entry, error) {
 }
 
 // recordingSource reads entries in a transaction, starting from a cached
-// state's, and keeps those it returned one by one.
+// state's, and keeps those it returned one by one (up to the most the
+// cache keeps: past that, known has none to give).
 type recordingSource struct {
 	txSource
-	base map[string]playback.Entry
-	seen map[string]playback.Entry
+	base *entrySet
+	seen entryList
 }
 
 func (r *recordingSource) Entry(ref string) (playback.Entry, error) {
-	e, ok := r.base[ref]
+	e, ok := r.base.get(ref)
 	if !ok {
 		var err error
 		if e, err = r.txSource.Entry(ref); err != nil {
 			return e, err
 		}
 	}
-	if r.seen == nil {
-		r.seen = make(map[string]playback.Entry, 4)
-	}
-	r.seen[ref] = e
+	r.seen.set(e)
 	return e, nil
 }
 
-// known returns the entries to cache after an operation: the base ones
-// and those it read, with its changes on top; when they are too many,
-// only those it read or changed (the window is among them); when even
-// those are too many, none.
-func (r *recordingSource) known(changed ...[]playback.Entry) map[string]playback.Entry {
-	n := len(r.seen)
-	for _, c := range changed {
-		n += len(c)
-	}
-	// Sized once: growing it from the few entries read to the 16 cached
-	// allocated twice as much (by profile).
-	touched := make(map[string]playback.Entry, min(n+len(r.base), maxCachedEntries+1))
-	for ref, e := range r.seen {
-		touched[ref] = e
-	}
+// known returns the entries to cache after an operation: those it read,
+// with its changes on top, then base ones up to the most the cache keeps
+// (the window is among the first); when those it read or changed are too
+// many, none. It is the last use of r.
+func (r *recordingSource) known(changed ...[]playback.Entry) *entrySet {
+	l := &r.seen
 	for _, c := range changed {
 		for _, e := range c {
-			if len(touched) > maxCachedEntries {
-				return map[string]playback.Entry{}
-			}
-			touched[e.Ref] = e
+			l.set(e)
 		}
 	}
-	if len(touched) > maxCachedEntries {
-		return map[string]playback.Entry{}
+	if l.over {
+		return nil
 	}
-	for ref, e := range r.base {
-		if len(touched) >= maxCachedEntries {
+	for i := range r.base.len() {
+		if len(l.es) >= maxCachedEntries {
 			break
 		}
-		if _, ok := touched[ref]; !ok {
-			touched[ref] = e
+		if !l.has(r.base.str(r.base.es[i].ref)) {
+			l.set(r.base.at(i))
 		}
 	}
-	return touched
+	return packEntries(l.es)
 }
 
 // lazyAccount reads the account for a view served from the cache: it

@@ -146,11 +146,7 @@ func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []
 			return err
 		}
 		if db.cache != nil {
-			known := make(map[string]playback.Entry, len(entries))
-			for _, e := range entries {
-				known[e.Ref] = e
-			}
-			db.cache.stage(sessKey{s.UserID, s.ID}, newState(*s, known))
+			db.cache.stage(sessKey{s.UserID, s.ID}, newState(*s, packEntries(entries)))
 		}
 		return nil
 	})
