@@ -36,30 +36,71 @@ type packedEntry struct {
 // none, and for more than maxCachedEntries: the cache keeps no entries of
 // such a session.
 func packEntries(es []playback.Entry) *entrySet {
-	if len(es) == 0 || len(es) > maxCachedEntries {
+	if len(es) > maxCachedEntries {
 		return nil
 	}
-	n := 0
+	return packWith(es, nil)
+}
+
+// packWith packs es, which must not repeat a Ref and hold at most
+// maxCachedEntries, then those of base whose Ref es lacks while there is
+// room. It allocates the set's text and entries once, at their size.
+func packWith(es []playback.Entry, base *entrySet) *entrySet {
+	n, size := len(es), 0
 	for i := range es {
 		e := &es[i]
-		n += len(e.Ref) + len(e.TrackID) + len(e.ArtistID) + len(e.NatPrev) + len(e.NatNext) + len(e.ShufPrev) + len(e.ShufNext)
+		size += len(e.Ref) + len(e.TrackID) + len(e.ArtistID) + len(e.NatPrev) + len(e.NatNext) + len(e.ShufPrev) + len(e.ShufNext)
 	}
-	s := &entrySet{text: make([]byte, 0, n), es: make([]packedEntry, len(es))}
-	put := func(v string) span {
-		sp := span{uint32(len(s.text)), uint32(len(v))}
-		s.text = append(s.text, v...)
-		return sp
-	}
-	for i := range es {
-		e := &es[i]
-		s.es[i] = packedEntry{
-			ref: put(e.Ref), track: put(e.TrackID), artist: put(e.ArtistID),
-			natPrev: put(e.NatPrev), natNext: put(e.NatNext),
-			shufPrev: put(e.ShufPrev), shufNext: put(e.ShufNext),
-			plays: e.Plays, lastPlayed: e.LastPlayed, upNext: e.UpNext,
+	var fromBase uint32 // bit i: base's entry i is kept
+	for i := range base.len() {
+		if n >= maxCachedEntries {
+			break
 		}
+		p := &base.es[i]
+		if listHas(es, base.str(p.ref)) {
+			continue
+		}
+		fromBase |= 1 << i
+		n++
+		size += int(p.ref.n + p.track.n + p.artist.n + p.natPrev.n + p.natNext.n + p.shufPrev.n + p.shufNext.n)
+	}
+	if n == 0 {
+		return nil
+	}
+	s := &entrySet{text: make([]byte, 0, size), es: make([]packedEntry, 0, n)}
+	for i := range es {
+		e := &es[i]
+		s.es = append(s.es, packedEntry{
+			ref: s.put(e.Ref), track: s.put(e.TrackID), artist: s.put(e.ArtistID),
+			natPrev: s.put(e.NatPrev), natNext: s.put(e.NatNext),
+			shufPrev: s.put(e.ShufPrev), shufNext: s.put(e.ShufNext),
+			plays: e.Plays, lastPlayed: e.LastPlayed, upNext: e.UpNext,
+		})
+	}
+	for i := range base.len() {
+		if fromBase&(1<<i) == 0 {
+			continue
+		}
+		p := &base.es[i]
+		s.es = append(s.es, packedEntry{
+			ref: s.put(base.str(p.ref)), track: s.put(base.str(p.track)), artist: s.put(base.str(p.artist)),
+			natPrev: s.put(base.str(p.natPrev)), natNext: s.put(base.str(p.natNext)),
+			shufPrev: s.put(base.str(p.shufPrev)), shufNext: s.put(base.str(p.shufNext)),
+			plays: p.plays, lastPlayed: p.lastPlayed, upNext: p.upNext,
+		})
 	}
 	return s
+}
+
+// fromBase in packWith has a bit for each entry a set may hold.
+var _ [32 - maxCachedEntries]struct{}
+
+// put appends v to the text of a set being built, whose capacity the
+// builder sized, and returns its span.
+func (s *entrySet) put(v string) span {
+	sp := span{uint32(len(s.text)), uint32(len(v))}
+	s.text = append(s.text, v...)
+	return sp
 }
 
 // len is the number of entries.
@@ -136,15 +177,15 @@ func (l *entryList) set(e playback.Entry) {
 	}
 	if l.es == nil {
 		// Most operations read or change a few: one allocation for them.
-		l.es = make([]playback.Entry, 0, 8)
+		l.es = make([]playback.Entry, 0, 4)
 	}
 	l.es = append(l.es, e)
 }
 
-// has reports whether an entry of Ref ref was put.
-func (l *entryList) has(ref string) bool {
-	for i := range l.es {
-		if l.es[i].Ref == ref {
+// listHas reports whether es holds an entry of Ref ref.
+func listHas(es []playback.Entry, ref string) bool {
+	for i := range es {
+		if es[i].Ref == ref {
 			return true
 		}
 	}

@@ -111,7 +111,7 @@ func TestEntryList(t *testing.T) {
 	again := es[3]
 	again.Plays = 99
 	l.set(again) // replaces, does not add
-	if len(l.es) != maxCachedEntries || l.over || l.es[3].Plays != 99 || !l.has("r3") || l.has("r99") {
+	if len(l.es) != maxCachedEntries || l.over || l.es[3].Plays != 99 || !listHas(l.es, "r3") || listHas(l.es, "r99") {
 		t.Fatalf("after replacing: over %v, %d entries, r3 %+v", l.over, len(l.es), l.es[3])
 	}
 	l.set(playback.Entry{Ref: "one too many"})
@@ -121,5 +121,50 @@ func TestEntryList(t *testing.T) {
 	l.set(es[0])
 	if l.es != nil {
 		t.Fatal("a list over the limit took an entry")
+	}
+}
+
+// TestPackWith checks how an operation's entries are merged with those
+// cached before it: its own win, then the base's fill the room left.
+func TestPackWith(t *testing.T) {
+	base := packEntries(testEntries(maxCachedEntries))
+	changed := base.at(5)
+	changed.Plays = 42
+	extra := playback.Entry{Ref: "new", TrackID: "t-new"}
+	s := packWith([]playback.Entry{changed, extra}, base)
+	if s.len() != maxCachedEntries {
+		t.Fatalf("%d entries, want %d", s.len(), maxCachedEntries)
+	}
+	if got := s.at(0); got != changed {
+		t.Errorf("first %+v, want the changed %+v", got, changed)
+	}
+	if got, _ := s.get("new"); got != extra {
+		t.Errorf("new: %+v", got)
+	}
+	// Of the base's 16, r5 is replaced and one has no room left.
+	kept := 0
+	for i := range base.len() {
+		want := base.at(i)
+		got, ok := s.get(want.Ref)
+		switch {
+		case want.Ref == "r5":
+			if got.Plays != 42 {
+				t.Errorf("r5 is the base's: %+v", got)
+			}
+		case ok:
+			kept++
+			if got != want {
+				t.Errorf("%s: %+v, want %+v", want.Ref, got, want)
+			}
+		}
+	}
+	if kept != maxCachedEntries-2 {
+		t.Errorf("kept %d of the base, want %d", kept, maxCachedEntries-2)
+	}
+	if s := packWith(nil, nil); s != nil {
+		t.Errorf("nothing packed to %+v", s)
+	}
+	if s := packWith(nil, base); s.len() != base.len() || s.at(3) != base.at(3) {
+		t.Errorf("base alone: %d entries", s.len())
 	}
 }

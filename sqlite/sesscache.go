@@ -318,15 +318,7 @@ func (r *recordingSource) known(changed ...[]playback.Entry) *entrySet {
 	if l.over {
 		return nil
 	}
-	for i := range r.base.len() {
-		if len(l.es) >= maxCachedEntries {
-			break
-		}
-		if !l.has(r.base.str(r.base.es[i].ref)) {
-			l.set(r.base.at(i))
-		}
-	}
-	return packEntries(l.es)
+	return packWith(l.es, r.base)
 }
 
 // lazyAccount reads the account for a view served from the cache: it
