@@ -45,7 +45,7 @@ type sessKey struct{ user, id string }
 // sessState is one committed session and some of its entries.
 type sessState struct {
 	s       playback.Session
-	entries *entrySet
+	entries map[string]playback.Entry
 }
 
 // overlay is a set of staged changes: a nil state drops the session.
@@ -131,19 +131,19 @@ func (c *sessionCache) fill(k sessKey, token uint64, st *sessState) {
 		c.insert(k, st)
 	case cur.s.Version < st.s.Version:
 		c.m[k] = st
-	case cur.s.Version == st.s.Version && cur.entries.len() < maxCachedEntries:
+	case cur.s.Version == st.s.Version && len(cur.entries) < maxCachedEntries:
 		// The same version has the same entries: keep what both read.
-		var l entryList
-		for i := range cur.entries.len() {
-			l.set(cur.entries.at(i))
+		merged := &sessState{s: cur.s, entries: make(map[string]playback.Entry, len(cur.entries)+len(st.entries))}
+		for r, e := range cur.entries {
+			merged.entries[r] = e
 		}
-		for i := range st.entries.len() {
-			if len(l.es) >= maxCachedEntries {
+		for r, e := range st.entries {
+			if len(merged.entries) >= maxCachedEntries {
 				break
 			}
-			l.set(st.entries.at(i))
+			merged.entries[r] = e
 		}
-		c.m[k] = &sessState{s: cur.s, entries: packEntries(l.es)}
+		c.m[k] = merged
 	}
 }
 
@@ -257,10 +257,13 @@ func (c *sessionCache) endGroup(intact bool) {
 }
 
 // newState is a state to cache: the session with its times as the file
-// gives them back, and entries (packEntries keeps none of too many).
-func newState(s playback.Session, entries *entrySet) *sessState {
+// gives them back, and entries unless there are too many.
+func newState(s playback.Session, entries map[string]playback.Entry) *sessState {
 	s.CreatedAt = time.Unix(0, s.CreatedAt.UnixNano()).UTC()
 	s.UpdatedAt = time.Unix(0, s.UpdatedAt.UnixNano()).UTC()
+	if len(entries) > maxCachedEntries {
+		entries = nil
+	}
 	return &sessState{s: s, entries: entries}
 }
 
@@ -271,7 +274,7 @@ type cacheSource struct {
 }
 
 func (c *cacheSource) Entry(ref string) (playback.Entry, error) {
-	if e, ok := c.st.entries.get(ref); ok {
+	if e, ok := c.st.entries[ref]; ok {
 		return e, nil
 	}
 	c.missed = true
@@ -284,41 +287,63 @@ func (c *cacheSource) Entries() ([]playback.Entry, error) {
 }
 
 // recordingSource reads entries in a transaction, starting from a cached
-// state's, and keeps those it returned one by one (up to the most the
-// cache keeps: past that, known has none to give).
+// state's, and keeps those it returned one by one.
 type recordingSource struct {
 	txSource
-	base *entrySet
-	seen entryList
+	base map[string]playback.Entry
+	seen map[string]playback.Entry
 }
 
 func (r *recordingSource) Entry(ref string) (playback.Entry, error) {
-	e, ok := r.base.get(ref)
+	e, ok := r.base[ref]
 	if !ok {
 		var err error
 		if e, err = r.txSource.Entry(ref); err != nil {
 			return e, err
 		}
 	}
-	r.seen.set(e)
+	if r.seen == nil {
+		r.seen = make(map[string]playback.Entry, 4)
+	}
+	r.seen[ref] = e
 	return e, nil
 }
 
-// known returns the entries to cache after an operation: those it read,
-// with its changes on top, then base ones up to the most the cache keeps
-// (the window is among the first); when those it read or changed are too
-// many, none. It is the last use of r.
-func (r *recordingSource) known(changed ...[]playback.Entry) *entrySet {
-	l := &r.seen
+// known returns the entries to cache after an operation: the base ones
+// and those it read, with its changes on top; when they are too many,
+// only those it read or changed (the window is among them); when even
+// those are too many, none.
+func (r *recordingSource) known(changed ...[]playback.Entry) map[string]playback.Entry {
+	n := len(r.seen)
+	for _, c := range changed {
+		n += len(c)
+	}
+	// Sized once: growing it from the few entries read to the 16 cached
+	// allocated twice as much (by profile).
+	touched := make(map[string]playback.Entry, min(n+len(r.base), maxCachedEntries+1))
+	for ref, e := range r.seen {
+		touched[ref] = e
+	}
 	for _, c := range changed {
 		for _, e := range c {
-			l.set(e)
+			if len(touched) > maxCachedEntries {
+				return map[string]playback.Entry{}
+			}
+			touched[e.Ref] = e
 		}
 	}
-	if l.over {
-		return nil
+	if len(touched) > maxCachedEntries {
+		return map[string]playback.Entry{}
 	}
-	return packWith(l.es, r.base)
+	for ref, e := range r.base {
+		if len(touched) >= maxCachedEntries {
+			break
+		}
+		if _, ok := touched[ref]; !ok {
+			touched[ref] = e
+		}
+	}
+	return touched
 }
 
 // lazyAccount reads the account for a view served from the cache: it

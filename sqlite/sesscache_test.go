@@ -236,9 +236,7 @@ func TestSessionCache_MatchesFile(t *testing.T) {
 			if *q.S != st.s {
 				t.Errorf("session %s:\ncache %+v\nfile  %+v", id, st.s, *q.S)
 			}
-			for i := range st.entries.len() {
-				want := st.entries.at(i)
-				ref := want.Ref
+			for ref, want := range st.entries {
 				got, err := q.Get(ref)
 				if err != nil || got != want {
 					t.Errorf("session %s entry %s:\ncache %+v\nfile  %+v, %v", id, ref, want, got, err)
@@ -304,18 +302,18 @@ func TestSessionCache_Fill(t *testing.T) {
 	c := newSessionCache(4)
 	k := sessKey{"u", "s"}
 	st := func(v int64, refs ...string) *sessState {
-		var es []playback.Entry
+		m := map[string]playback.Entry{}
 		for _, r := range refs {
-			es = append(es, playback.Entry{Ref: r})
+			m[r] = playback.Entry{Ref: r}
 		}
-		return &sessState{s: playback.Session{ID: "s", Version: v}, entries: packEntries(es)}
+		return &sessState{s: playback.Session{ID: "s", Version: v}, entries: m}
 	}
 	tok := c.token()
 	c.fill(k, tok, st(2, "a"))
 	c.fill(k, tok, st(1, "x"))
 	c.fill(k, tok, st(2, "b"))
 	got, _ := c.get(k)
-	if got == nil || got.s.Version != 2 || got.entries.len() != 2 {
+	if got == nil || got.s.Version != 2 || len(got.entries) != 2 {
 		t.Fatalf("after fills: %+v, want v2 with a and b", got)
 	}
 	// A write drops the session; a reader that began before may not fill.

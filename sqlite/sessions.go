@@ -146,7 +146,11 @@ func (db *DB) CreateSession(ctx context.Context, s *playback.Session, entries []
 			return err
 		}
 		if db.cache != nil {
-			db.cache.stage(sessKey{s.UserID, s.ID}, newState(*s, packEntries(entries)))
+			known := make(map[string]playback.Entry, len(entries))
+			for _, e := range entries {
+				known[e.Ref] = e
+			}
+			db.cache.stage(sessKey{s.UserID, s.ID}, newState(*s, known))
 		}
 		return nil
 	})
