@@ -14,8 +14,8 @@ import (
 // read after it, at most this long after the previous one, finds it.
 const CatalogStampEvery = storecache.DefaultEvery
 
-// maxCachedTracks bounds a cache of tracks; a full one is emptied before
-// it takes another.
+// maxCachedTracks bounds a cache of tracks; a full one drops an eighth
+// of them before it takes another.
 const maxCachedTracks = 100_000
 
 // CacheTracks returns c with its Tracks answers reused: every answer of a

@@ -122,8 +122,9 @@ type Cache[V any] struct {
 	TTL time.Duration
 	// Stamp, if set, empties the cache when the store's stamp changes.
 	Stamp *Stamp
-	// Max bounds the entries (DefaultMax when zero): a full cache is
-	// emptied before it takes another.
+	// Max bounds the entries (DefaultMax when zero): a full cache drops
+	// an eighth of them, chosen at random, before it takes another, so
+	// that more callers than fit in it still find most of theirs.
 	Max int
 
 	mu  sync.RWMutex
@@ -173,8 +174,18 @@ func (c *Cache[V]) Put(gen uint64, k string, v V, now time.Time) {
 	if gen < c.gen {
 		return
 	}
-	if _, ok := c.m[k]; c.m == nil || gen > c.gen || (!ok && len(c.m) >= max) {
+	if c.m == nil || gen > c.gen {
 		c.m, c.gen = make(map[string]entry[V]), gen
+	}
+	if _, ok := c.m[k]; !ok && len(c.m) >= max {
+		// Map iteration starts at a random place: a random eighth.
+		n := max/8 + 1
+		for old := range c.m {
+			delete(c.m, old)
+			if n--; n == 0 {
+				break
+			}
+		}
 	}
 	c.m[k] = entry[V]{v: v, at: now}
 }

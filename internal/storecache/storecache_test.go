@@ -3,6 +3,7 @@ package storecache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 var ctx = context.Background()
 
 // TestCacheTTL: without a stamp a value is served for the TTL after its
-// read, a full cache is emptied before it takes another, and a cache
+// read, a full cache drops some before it takes another, and a cache
 // without a TTL keeps nothing.
 func TestCacheTTL(t *testing.T) {
 	c := Cache[int]{TTL: time.Second, Max: 2}
@@ -32,9 +33,11 @@ func TestCacheTTL(t *testing.T) {
 	if v, ok, _ := c.Get(ctx, "a", t0); !ok || v != 1 {
 		t.Fatalf("a = %d, %v after b replaced itself", v, ok)
 	}
-	c.Put(0, "c", 4, t0) // full: emptied first
-	if _, ok, _ := c.Get(ctx, "a", t0); ok {
-		t.Fatal("a survived a full cache")
+	c.Put(0, "c", 4, t0) // full: one of a and b is dropped first
+	_, okA, _ := c.Get(ctx, "a", t0)
+	_, okB, _ := c.Get(ctx, "b", t0)
+	if okA == okB {
+		t.Fatalf("a kept %v, b kept %v: want one of them dropped", okA, okB)
 	}
 	if v, ok, _ := c.Get(ctx, "c", t0); !ok || v != 4 {
 		t.Fatalf("c = %d, %v", v, ok)
@@ -202,5 +205,42 @@ func TestCacheConcurrent(t *testing.T) {
 	caches[0].Put(gen, "a", 7, now)
 	if v, ok, _ := caches[0].Get(ctx, "a", now); !ok || v != 7 {
 		t.Errorf("after the last change a = %d, %v; want 7", v, ok)
+	}
+}
+
+// TestCacheFullDropsAnEighth: a cache with more callers than it holds
+// keeps serving most of what it holds, instead of starting over.
+func TestCacheFullDropsAnEighth(t *testing.T) {
+	const max = 800
+	c := Cache[int]{TTL: time.Hour, Max: max}
+	key := func(i int) string { return fmt.Sprintf("k%d", i) }
+	for i := range max {
+		c.Put(0, key(i), i, t0)
+	}
+	c.Put(0, "one more", -1, t0)
+	kept := 0
+	for i := range max {
+		if v, ok, _ := c.Get(ctx, key(i), t0); ok {
+			if v != i {
+				t.Fatalf("%s = %d", key(i), v)
+			}
+			kept++
+		}
+	}
+	if want := max - (max/8 + 1); kept != want {
+		t.Errorf("kept %d of %d, want %d", kept, max, want)
+	}
+	if v, ok, _ := c.Get(ctx, "one more", t0); !ok || v != -1 {
+		t.Errorf("the new entry: %d, %v", v, ok)
+	}
+	// Many more callers than room: the cache stays bounded.
+	for i := max; i < 10*max; i++ {
+		c.Put(0, key(i), i, t0)
+	}
+	c.mu.RLock()
+	n := len(c.m)
+	c.mu.RUnlock()
+	if n > max {
+		t.Errorf("%d entries, more than Max %d", n, max)
 	}
 }
