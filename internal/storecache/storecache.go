@@ -123,8 +123,8 @@ type Cache[V any] struct {
 	// Stamp, if set, empties the cache when the store's stamp changes.
 	Stamp *Stamp
 	// Max bounds the entries (DefaultMax when zero): a full cache drops
-	// an eighth of them, chosen at random, before it takes another, so
-	// that more callers than fit in it still find most of theirs.
+	// an arbitrary eighth of them before it takes another, so that more
+	// callers than fit in it still find most of theirs.
 	Max int
 
 	mu  sync.RWMutex
@@ -178,7 +178,8 @@ func (c *Cache[V]) Put(gen uint64, k string, v V, now time.Time) {
 		c.m, c.gen = make(map[string]entry[V]), gen
 	}
 	if _, ok := c.m[k]; !ok && len(c.m) >= max {
-		// Map iteration starts at a random place: a random eighth.
+		// Whichever entries iteration meets first; it starts at a
+		// random place.
 		n := max/8 + 1
 		for old := range c.m {
 			delete(c.m, old)
