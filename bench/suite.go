@@ -82,12 +82,12 @@ const (
 	manySessions = 32
 )
 
-// openLoopSpan is how many times the scenarios' duration the suite's open
+// OpenLoopSpan is how many times the scenarios' duration the suite's open
 // loop runs. Its p99 is the 1% slowest answers, and a server's garbage
 // collections (one every 3 to 5 s under next at half saturation on the
 // machine of BENCHMARKS.md) make most of them: over 5 s, whether one
 // fell inside the window decided much of the figure.
-const openLoopSpan = 3
+const OpenLoopSpan = 3
 
 // plan is what a suite runs on one deployment.
 type plan struct {
@@ -167,7 +167,7 @@ func (sc SuiteConfig) deployment(ctx context.Context, p plan) (rep *Report, err 
 	if closed := rep.Find(Next, "closed", d.Name); closed != nil && closed.PerSecond > 0 {
 		load := sc.Load
 		load.Rate = closed.PerSecond / 2
-		load.Duration = openLoopSpan * sc.Load.Duration
+		load.Duration = OpenLoopSpan * sc.Load.Duration
 		r, err := b.Run(ctx, Next, load)
 		if err != nil {
 			return rep, err

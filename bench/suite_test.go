@@ -68,7 +68,7 @@ func TestSuite(t *testing.T) {
 	open, next := full.Find(Next, "open", ""), full.Find(Next, "closed", labelFull)
 	if open == nil || open.Rate != next.PerSecond/2 {
 		t.Errorf("open loop %+v, want at half of %.0f/s", open, next.PerSecond)
-	} else if want := (openLoopSpan * sc.Load.Duration).Seconds(); open.Seconds < want {
+	} else if want := (OpenLoopSpan * sc.Load.Duration).Seconds(); open.Seconds < want {
 		t.Errorf("open loop measured for %.2f s, want %.2f s", open.Seconds, want)
 	}
 	var out bytes.Buffer

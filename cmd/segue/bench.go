@@ -52,7 +52,7 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	o := benchOpts{sf: sf}
 	urls := fs.String("url", "", "base URLs of running servers, comma-separated (requests go round-robin); the store flags must name their store")
 	scen := fs.String("scenarios", "all", "scenarios to run, comma-separated, or all")
-	fs.DurationVar(&o.load.Duration, "duration", 5*time.Second, "measured time of each scenario (and of the commit probe)")
+	fs.DurationVar(&o.load.Duration, "duration", 5*time.Second, fmt.Sprintf("measured time of each scenario (and of the commit probe); --suite's open loop runs %d times as long", bench.OpenLoopSpan))
 	fs.DurationVar(&o.load.Warmup, "warmup", time.Second, "time before each measure whose answers are checked but not measured")
 	fs.IntVar(&o.load.Concurrency, "concurrency", 16, "closed loop: workers that each send, wait and repeat; open loop: most requests in flight")
 	fs.Float64Var(&o.load.Rate, "rate", 0, "open loop: requests per second, latency counted from each one's due time (0: closed loop)")
