@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/segue/segue/internal/storecache"
 	"github.com/segue/segue/playback"
 )
 
@@ -150,14 +151,7 @@ func (c *sessionCache) fill(k sessKey, token uint64, st *sessState) {
 // insert adds a state, evicting an eighth of the cache when it is full.
 // c.mu is held.
 func (c *sessionCache) insert(k sessKey, st *sessState) {
-	if _, ok := c.m[k]; !ok && len(c.m) >= c.max {
-		n := c.max/8 + 1
-		for old := range c.m {
-			delete(c.m, old)
-			if n--; n == 0 {
-				break
-			}
-		}
+	if storecache.MakeRoom(c.m, k, c.max) {
 		c.dropSeq = c.seq
 	}
 	c.m[k] = st

@@ -177,16 +177,25 @@ func (c *Cache[V]) Put(gen uint64, k string, v V, now time.Time) {
 	if c.m == nil || gen > c.gen {
 		c.m, c.gen = make(map[string]entry[V]), gen
 	}
-	if _, ok := c.m[k]; !ok && len(c.m) >= max {
-		// Whichever entries iteration meets first; it starts at a
-		// random place.
-		n := max/8 + 1
-		for old := range c.m {
-			delete(c.m, old)
-			if n--; n == 0 {
-				break
-			}
+	MakeRoom(c.m, k, max)
+	c.m[k] = entry[V]{v: v, at: now}
+}
+
+// MakeRoom readies m, which holds at most max entries, to take k: if k is
+// new and m is full, it drops an arbitrary eighth of the entries (those
+// iteration meets first; it starts at a random place), so that a cache
+// with more callers than room still finds most of what it holds. It
+// reports whether it dropped any.
+func MakeRoom[K comparable, V any](m map[K]V, k K, max int) bool {
+	if _, ok := m[k]; ok || len(m) < max {
+		return false
+	}
+	n := max/8 + 1
+	for old := range m {
+		delete(m, old)
+		if n--; n == 0 {
+			break
 		}
 	}
-	c.m[k] = entry[V]{v: v, at: now}
+	return true
 }
